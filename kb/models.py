@@ -239,6 +239,40 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class DocFilter:
+    """Filters shared by list, stats, search and trace; None means "any".
+
+    ``year`` filters on the counting year (the version's year), ``first_year_*`` on the first adoption year.
+    ``province`` and ``city`` are short names (浙江, 深圳); ``doc_type`` a DocType value (地方性法规).
+    """
+
+    year: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    first_year_from: int | None = None
+    first_year_to: int | None = None
+    province: str | None = None
+    city: str | None = None
+    level: Level | None = None
+    doc_type: DocType | None = None
+    topic: str | None = None
+    status: Status | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocSummary:
+    """A document without its body and clauses: what `kb list` shows a row of."""
+
+    id: str
+    path: str
+    format: Format
+    title: str | None
+    meta: DocMeta
+    clause_count: int
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A reference found in a clause, and, once resolved, its target."""
 
@@ -363,7 +397,9 @@ __all__ = [
     "Clause",
     "ClauseKind",
     "DateEvent",
+    "DocFilter",
     "DocMeta",
+    "DocSummary",
     "DocType",
     "Document",
     "EventKind",
