@@ -1,0 +1,48 @@
+"""CLI: the `kb` click group; each command parses options, makes one library call and renders the result.
+
+Command modules import the library lazily inside the command, so `kb search` never pays for pdfplumber or spaCy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from kb.cli.render import KbContext
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Knowledge-base directory (default: $KB_HOME, else ./indexes).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="kb")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
+    """kb: search, trace and count Chinese policy documents and regulations.
+
+    \b
+    Example:
+      kb ingest ../shared/corpus/lawrefbook
+      kb search '公共数据 开放' --province 浙江
+      kb show 数据安全法 第二十一条
+    """
+    if home is None:
+        home = Path(os.environ["KB_HOME"]) if os.environ.get("KB_HOME") else Path("indexes")
+    ctx.obj = KbContext(home=home, debug=debug)
+
+
+def _register() -> None:
+    from kb.cli import core
+
+    for module in (core,):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()

@@ -1,0 +1,307 @@
+"""CLI core commands: ingest, extract, show, status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb.cli.render import KbContext, emit_json, handle_errors
+from kb.models import Clause, DocMeta, Document, to_jsonable
+
+
+def _meta_rows(meta: DocMeta) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = [
+        ("发文字号", meta.doc_number),
+        ("发文机关", "、".join(meta.issuers) or None),
+        ("类型", meta.doc_type.value if meta.doc_type else None),
+        ("层级", meta.level.value if meta.level else None),
+        ("省份", meta.province),
+        ("城市", meta.city),
+        ("通过", meta.adopted),
+        ("公布", meta.promulgated),
+        ("施行", meta.effective),
+        ("版本日期", meta.version_date),
+        ("状态", meta.status.value if meta.status else None),
+    ]
+    return [(k, v) for k, v in rows if v is not None]
+
+
+def _echo_meta(meta: DocMeta) -> None:
+    for key, value in _meta_rows(meta):
+        click.echo(f"  {key}: {to_jsonable(value)}")
+    for event in meta.events:
+        click.echo(f"  · {event.date.isoformat()} {event.kind.value}" + (f" ({event.body})" if event.body else ""))
+
+
+def _outline(doc: Document, limit: int | None = None) -> None:
+    shown = 0
+    for clause in doc.clauses:
+        if clause.kind.value in ("paragraph", "point", "subpoint", "subitem"):
+            continue
+        first = clause.text.split("\n", 1)[0]
+        if clause.number and first.startswith(clause.number):
+            first = first[len(clause.number) :].strip()
+        if len(first) > 40:
+            first = first[:40] + "…"
+        indent = "  " * clause.depth
+        click.echo(f"  {indent}{clause.id:<28} {clause.number or ''} {first}".rstrip())
+        shown += 1
+        if limit is not None and shown >= limit:
+            click.echo(f"  … ({len(doc.clauses)} clauses in all; `--json` lists every one)")
+            return
+
+
+def _clause_json(clause: Clause) -> dict[str, Any]:
+    return {
+        "id": clause.id,
+        "kind": clause.kind.value,
+        "number": clause.number,
+        "heading": clause.heading,
+        "text": clause.text,
+        "parent": clause.parent,
+        "start": clause.start,
+        "end": clause.end,
+    }
+
+
+def document_json(doc: Document) -> dict[str, Any]:
+    """The JSON shape of `kb extract` and `kb show` for a document."""
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "format": doc.format.value,
+        "title": doc.title,
+        "info": list(doc.info),
+        "grammar": doc.grammar,
+        "metadata": to_jsonable(doc.meta),
+        "warnings": list(doc.warnings),
+        "clauses": [_clause_json(c) for c in doc.clauses],
+    }
+
+
+# -- ingest ----------------------------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--metadata", "metadata_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of metadata that overrides what is read from the texts (a path or title column).")  # fmt: skip
+@click.option("--topics", "topics_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An extra topic lexicon file to add to the built-in one.")  # fmt: skip
+@click.option("--ocr", is_flag=True, help="Read scanned PDF pages by OCR (Tesseract).")
+@click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+@handle_errors
+def ingest(
+    obj: KbContext,
+    paths: tuple[Path, ...],
+    metadata_file: Path | None,
+    topics_file: Path | None,
+    ocr: bool,
+    strict: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Add or update documents (files or folders, recursively) in the knowledge base.
+
+    Reads .pdf .docx .html/.htm .txt .md; unchanged files do no work, changed ones are re-read, files gone from an
+    ingested folder are removed. Files that fail are listed at the end (exit status 1); what was already in the
+    knowledge base stays.
+
+    \b
+    Example:
+      kb ingest ../shared/corpus/lawrefbook --metadata ../shared/corpus/manifest.csv
+    """
+    from kb.pipeline import discover
+    from kb.pipeline import ingest as run_ingest
+
+    show_bar = sys.stderr.isatty() and not as_json
+    if show_bar:
+        total = len(discover(paths).files)
+        with click.progressbar(length=total, label="ingesting", file=sys.stderr, show_pos=True) as bar:
+            report = run_ingest(paths, obj.home, metadata_file=metadata_file, topics_file=topics_file, ocr=ocr,
+                                strict=strict, jobs=jobs, progress=lambda _p, _ok: bar.update(1))  # fmt: skip
+    else:
+        report = run_ingest(paths, obj.home, metadata_file=metadata_file, topics_file=topics_file, ocr=ocr,
+                            strict=strict, jobs=jobs)  # fmt: skip
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(
+            f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.removed} removed, {len(report.failures)} failed in {report.seconds:.1f} s → {obj.home}"
+        )
+        for failure in report.failures:
+            click.echo(f"failed: {failure.message}", err=True)
+    if report.failures:
+        sys.exit(1)
+
+
+# -- extract ---------------------------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--metadata", "metadata_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of metadata overrides, as for `kb ingest`.")  # fmt: skip
+@click.option("--ocr", is_flag=True, help="Read scanned PDF pages with Tesseract.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (one per line when several).")
+@click.pass_obj
+@handle_errors
+def extract(obj: KbContext, files: tuple[Path, ...], metadata_file: Path | None, ocr: bool, as_json: bool) -> None:
+    """Run files through extraction, metadata and segmentation; store nothing.
+
+    \b
+    Example:
+      kb extract report.pdf --json | jq '.clauses[] | select(.kind == "article") | .number'
+    """
+    from kb.errors import KbError
+    from kb.pipeline import Options, process_file
+
+    overrides = None
+    if metadata_file is not None:
+        from kb.metadata import load_overrides
+
+        overrides = load_overrides(metadata_file)
+    options = Options(ocr=ocr, overrides=overrides)
+    failed = 0
+    for file in files:
+        try:
+            processed = process_file(file, options)
+        except KbError as exc:
+            if obj.debug:
+                raise
+            click.echo(f"failed: {exc}", err=True)
+            failed += 1
+            continue
+        doc = processed.document
+        if as_json:
+            data = document_json(doc)
+            data["path"] = str(file)
+            click.echo(json.dumps(data, ensure_ascii=False, indent=None if len(files) > 1 else 2))
+        else:
+            click.echo(f"{file}: {doc.title or '(no title)'}  [{doc.format.value}, {doc.grammar or 'unstructured'}]")
+            _echo_meta(doc.meta)
+            articles = sum(1 for c in doc.clauses if c.kind.value == "article")
+            click.echo(f"  {len(doc.clauses)} clauses, {articles} articles, {len(processed.citations)} citations")
+            for warning in doc.warnings:
+                click.echo(f"  warning: {warning}")
+            _outline(doc, limit=30)
+    if failed:
+        sys.exit(1)
+
+
+# -- show ------------------------------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("ref", nargs=-1, required=True)
+@click.option("--text", "full_text", is_flag=True, help="Print the whole document text instead of its outline.")
+@click.option("--json", "as_json", is_flag=True, help="Print the document or clause as JSON.")
+@click.pass_obj
+@handle_errors
+def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -> None:
+    """Show a document or a clause by id, title or short title.
+
+    REF is DOC_ID, DOC_ID#CLAUSE_ID, or a title with an optional clause.
+
+    \b
+    Examples:
+      kb show 数据安全法
+      kb show 中华人民共和国数据安全法 第二十一条
+      kb show '深圳经济特区数据条例#art_21'
+    """
+    from kb.lookup import resolve_id
+    from kb.store import Store
+
+    with Store.open(obj.home) as store:
+        target = resolve_id(store, " ".join(ref))
+        doc = store.get_document(target.doc_id)
+        assert doc is not None
+        if target.clause_id is not None:
+            clause = next(c for c in doc.clauses if c.id == target.clause_id)
+            citations = store.citations(doc_id=doc.id, clause_id=clause.id)
+            cited_by = store.citations(target_doc=doc.id, target_clause=clause.id)
+            topics = store.topics(doc_id=doc.id, clause_id=clause.id)
+            if as_json:
+                data = _clause_json(clause)
+                data.update(doc_id=doc.id, title=doc.title, ref=f"{doc.id}#{clause.id}",
+                            citations=to_jsonable(citations), cited_by=len(cited_by),
+                            topics=[t.topic for t in topics])  # fmt: skip
+                emit_json(data)
+                return
+            click.echo(f"{doc.title}  {clause.number or ''}   [{doc.id}#{clause.id}]")
+            click.echo("")
+            click.echo(clause.text)
+            click.echo("")
+            if topics:
+                click.echo("topics: " + "、".join(t.topic for t in topics))
+            if citations:
+                click.echo("cites: " + "；".join(c.text for c in citations))
+            if cited_by:
+                click.echo(f"cited by {len(cited_by)} clause(s): `kb trace '{doc.id}#{clause.id}'`")
+            return
+        if as_json:
+            data = document_json(doc)
+            data["body"] = doc.body
+            emit_json(data)
+            return
+        click.echo(f"{doc.title}   [{doc.id}]")
+        click.echo(f"  file: {doc.path}")
+        for line in doc.info:
+            click.echo(f"  {line}")
+        _echo_meta(doc.meta)
+        click.echo("")
+        if full_text:
+            click.echo(doc.body)
+        else:
+            _outline(doc)
+
+
+# -- status ----------------------------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--failures", is_flag=True, help="List the files whose last ingest failed.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_obj
+@handle_errors
+def status(obj: KbContext, failures: bool, as_json: bool) -> None:
+    """Counts of documents, clauses, citations and failures, and when the knowledge base was last built.
+
+    \b
+    Example:
+      kb --home indexes status --failures
+    """
+    from kb.store import Store
+
+    with Store.open(obj.home) as store:
+        info = store.status()
+        failed = store.failures() if failures else []
+        state = store.get_meta("index_state")
+    if as_json:
+        data = to_jsonable(info)
+        data["index_state"] = state
+        if failures:
+            data["failed"] = to_jsonable(failed)
+        emit_json(data)
+        return
+    click.echo(f"knowledge base: {info.home}")
+    click.echo(f"  documents: {info.documents}")
+    click.echo(f"  clauses:   {info.clauses}")
+    click.echo(f"  citations: {info.citations}")
+    click.echo(f"  failures:  {info.failures}")
+    click.echo(f"  last built: {info.last_built or 'never'}")
+    if state == "dirty":
+        click.echo("  index: an ingest did not finish; run `kb ingest` again to complete it")
+    for failure in failed:
+        click.echo(f"  failed: {failure.message}")
+
+
+COMMANDS = (ingest, extract, show, status)

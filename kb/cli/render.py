@@ -1,0 +1,159 @@
+"""CLI rendering: records -> table, CSV, JSON or Markdown on stdout; shared output options and error handling."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kb.errors import KbError
+from kb.models import to_jsonable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "csv", "json", "md")
+
+
+@dataclass
+class KbContext:
+    """What the `kb` group passes to every command: the knowledge-base directory and the debug flag."""
+
+    home: Path
+    debug: bool = False
+
+
+def output_options(func: F) -> F:
+    """Add ``--format table|csv|json|md``, ``--json`` (same as ``--format json``) and ``--bom`` to a command.
+
+    The command receives ``fmt`` (the chosen format) and ``bom`` (write a UTF-8 BOM before CSV, for Excel).
+    """
+
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format (default: table).")
+    @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+    @click.option("--bom", is_flag=True, help="Start CSV output with a UTF-8 BOM so Excel reads it as UTF-8.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, fmt: str | None, as_json: bool, **kwargs: Any) -> Any:
+        if as_json and fmt not in (None, "json"):
+            raise click.UsageError(f"--json and --format {fmt} contradict each other; use one of them")
+        return func(*args, fmt="json" if as_json else (fmt or "table"), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def handle_errors(func: F) -> F:
+    """Turn a KbError into click's exit-1 error with the error's message; --debug re-raises with the traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KbError as exc:
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None and isinstance(ctx.obj, KbContext) and ctx.obj.debug:
+                raise
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_json(value: Any, *, lines: bool = False) -> None:
+    """Print records as JSON (UTF-8, not escaped); with ``lines``, one object per line."""
+    if lines and isinstance(value, (list, tuple)):
+        for item in value:
+            click.echo(json.dumps(to_jsonable(item), ensure_ascii=False))
+        return
+    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+
+
+def _cell(value: Any) -> str:
+    value = to_jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(_cell(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def _truncate(text: str, width: int) -> str:
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], headers: Mapping[str, str] | None = None,
+                 max_width: int = 60) -> str:  # fmt: skip
+    """A plain-text table aligned for CJK text; long cells are cut to ``max_width`` columns."""
+    heads = [(headers or {}).get(c, c) for c in columns]
+    body = [[_truncate(_cell(row.get(c)), max_width) for c in columns] for row in rows]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in body]) for i, h in enumerate(heads)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(heads, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body)
+    return "\n".join(lines)
+
+
+def format_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
+                    headers: Mapping[str, str] | None = None) -> str:  # fmt: skip
+    """A GitHub-flavoured Markdown table."""
+    heads = [(headers or {}).get(c, c) for c in columns]
+    lines = ["| " + " | ".join(heads) + " |", "| " + " | ".join("---" for _ in heads) + " |"]
+    for row in rows:
+        cells = [_cell(row.get(c)).replace("|", "\\|").replace("\n", " ") for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def format_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, bom: bool = False) -> str:
+    """CSV with a header row of the column names; a BOM first when asked."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return ("\ufeff" if bom else "") + buf.getvalue()
+
+
+def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, *, bom: bool = False,
+         headers: Mapping[str, str] | None = None) -> None:  # fmt: skip
+    """Print ``rows`` (mappings of column -> value) in ``fmt``: table, csv, json (a list of objects) or md."""
+    if fmt == "json":
+        emit_json([{c: row.get(c) for c in columns} for row in rows])
+    elif fmt == "csv":
+        sys.stdout.write(format_csv(rows, columns, bom=bom))
+        sys.stdout.flush()
+    elif fmt == "md":
+        click.echo(format_markdown(rows, columns, headers))
+    else:
+        click.echo(format_table(rows, columns, headers))
+
+
+def is_terminal() -> bool:
+    """True when stdout is a terminal (progress bars and colours), False in pipes."""
+    return sys.stdout.isatty()

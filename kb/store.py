@@ -1,0 +1,593 @@
+"""Store: Documents, clauses, citations and topic tags <-> one SQLite file (WAL) in the knowledge-base directory.
+
+The store is the authority on what the knowledge base holds: ``show``, ``list`` and counting read it without an
+index scan, and the search index and graph are rebuilt from it. Clause texts are not stored twice: a clause is its
+span into the document body. The schema is versioned in the ``meta`` table; any SQLite tool can open the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from kb.errors import StoreError
+from kb.models import (
+    Citation,
+    CitationKind,
+    Clause,
+    ClauseKind,
+    DateEvent,
+    DocFilter,
+    DocMeta,
+    DocSummary,
+    DocType,
+    Document,
+    EventKind,
+    Failure,
+    Format,
+    KbStatus,
+    Level,
+    Relation,
+    Status,
+    TopicTag,
+)
+
+SCHEMA_VERSION = 1
+STORE_FILE = "kb.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER,
+    mtime REAL,
+    pipeline TEXT,
+    title TEXT,
+    short_title TEXT,
+    doc_number TEXT,
+    doc_number_key TEXT,
+    issuer TEXT,
+    province TEXT,
+    city TEXT,
+    level TEXT,
+    doc_type TEXT,
+    status TEXT,
+    year INTEGER,
+    first_year INTEGER,
+    version_date TEXT,
+    clause_count INTEGER NOT NULL,
+    topics TEXT NOT NULL DEFAULT '',
+    grammar TEXT,
+    meta_json TEXT NOT NULL,
+    info_json TEXT NOT NULL,
+    warnings_json TEXT NOT NULL,
+    body TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_year ON documents (year);
+CREATE INDEX IF NOT EXISTS documents_province ON documents (province, year);
+CREATE INDEX IF NOT EXISTS documents_title ON documents (title);
+CREATE INDEX IF NOT EXISTS documents_short_title ON documents (short_title);
+CREATE TABLE IF NOT EXISTS clauses (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    number TEXT,
+    ordinal INTEGER,
+    sub INTEGER,
+    heading TEXT,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    own_end INTEGER NOT NULL,
+    parent TEXT,
+    depth INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS citations (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    clause_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    relation TEXT NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    title TEXT,
+    pinpoint TEXT,
+    target_doc TEXT,
+    target_clause TEXT,
+    reason TEXT,
+    PRIMARY KEY (doc_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS citations_target ON citations (target_doc, target_clause);
+CREATE INDEX IF NOT EXISTS citations_clause ON citations (doc_id, clause_id);
+CREATE TABLE IF NOT EXISTS topics (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    clause_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    terms_json TEXT NOT NULL,
+    spans_json TEXT NOT NULL,
+    PRIMARY KEY (doc_id, clause_id, topic)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS topics_topic ON topics (topic, doc_id);
+CREATE TABLE IF NOT EXISTS failures (
+    path TEXT PRIMARY KEY,
+    error TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+_DOC_COLUMNS = "id, path, format, sha256, title, clause_count, topics, meta_json, province, city, level, doc_type, year"
+
+
+def store_path(home: Path) -> Path:
+    """Where the store of the knowledge base at ``home`` lives."""
+    return Path(home) / STORE_FILE
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def meta_to_json(meta: DocMeta) -> str:
+    """Serialise DocMeta to JSON (dates as ISO strings, enums as values)."""
+    from kb.models import to_jsonable
+
+    data = to_jsonable(meta)
+    data.pop("issuer", None)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _opt_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def meta_from_json(text: str) -> DocMeta:
+    """The inverse of :func:`meta_to_json`."""
+    data = json.loads(text)
+    events = tuple(
+        DateEvent(date=date.fromisoformat(e["date"]), kind=EventKind(e["kind"]), body=e.get("body"), text=e["text"])
+        for e in data.get("events") or ()
+    )
+    known = set(DocMeta.__dataclass_fields__)
+    values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+    values["issuers"] = tuple(data.get("issuers") or ())
+    values["events"] = events
+    for key in ("adopted", "promulgated", "effective", "version_date"):
+        values[key] = _opt_date(data.get(key))
+    values["level"] = Level(data["level"]) if data.get("level") else None
+    values["doc_type"] = DocType(data["doc_type"]) if data.get("doc_type") else None
+    values["status"] = Status(data["status"]) if data.get("status") else None
+    return DocMeta(**values)
+
+
+class Store:
+    """The knowledge base's record store. Open with :meth:`open`; use as a context manager to close it."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # -- opening -----------------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, home: str | Path, *, create: bool = False) -> Store:
+        """Open the store under ``home``; with ``create``, make the directory and schema when missing."""
+        path = store_path(Path(home))
+        if not path.exists():
+            if not create:
+                raise StoreError(f"{home}: no knowledge base here; run `kb ingest PATH...` to build one")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the knowledge base ({exc})") from exc
+        store = cls(conn, path)
+        store._migrate(create)
+        return store
+
+    def _migrate(self, create: bool) -> None:
+        try:
+            has_meta = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+            if not has_meta:
+                if not create:
+                    raise StoreError(f"{self.path}: not a kb knowledge base (no schema); run `kb ingest` to build one")
+                with self.transaction():
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            self._conn.execute(statement)
+                    self._set_meta("schema_version", str(SCHEMA_VERSION))
+                    self._set_meta("created", _now())
+                return
+            version = self.get_meta("schema_version")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a readable SQLite knowledge base ({exc})") from exc
+        if version != str(SCHEMA_VERSION):
+            raise StoreError(
+                f"{self.path}: knowledge-base schema version {version}, this kb reads version {SCHEMA_VERSION}; "
+                "rebuild it with `kb ingest` into a new --home"
+            )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic write: everything inside commits together or not at all."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- meta --------------------------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A value of the store's own key-value table (schema_version, last_built, index_state...)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set a key of the meta table (in its own transaction unless one is open)."""
+        if self._conn.in_transaction:
+            self._set_meta(key, value)
+        else:
+            with self.transaction():
+                self._set_meta(key, value)
+
+    # -- writes ------------------------------------------------------------------------------------------------
+
+    def put(
+        self,
+        doc: Document,
+        citations: Sequence[Citation] = (),
+        topics: Sequence[TopicTag] = (),
+        *,
+        size: int | None = None,
+        mtime: float | None = None,
+        pipeline: str | None = None,
+    ) -> None:
+        """Insert or replace a document with its clauses, citations and topic tags."""
+        own = not self._conn.in_transaction
+        if own:
+            self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete(doc.id)
+            self._conn.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
+            meta = doc.meta
+            topic_names = sorted({t.topic for t in topics})
+            self._conn.execute(
+                "INSERT INTO documents (id, path, format, sha256, size, mtime, pipeline, title, short_title, "
+                "doc_number, doc_number_key, issuer, province, city, level, doc_type, status, year, first_year, "
+                "version_date, clause_count, topics, grammar, meta_json, info_json, warnings_json, body, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc.id, doc.path, doc.format.value, doc.sha256, size, mtime, pipeline,
+                    doc.title, meta.short_title, meta.doc_number, meta.doc_number_key, meta.issuer,
+                    meta.province, meta.city, meta.level.value if meta.level else None,
+                    meta.doc_type.value if meta.doc_type else None, meta.status.value if meta.status else None,
+                    meta.year, meta.first_year, meta.version_date.isoformat() if meta.version_date else None,
+                    len(doc.clauses), "|".join(topic_names), doc.grammar, meta_to_json(meta),
+                    json.dumps(list(doc.info), ensure_ascii=False), json.dumps(list(doc.warnings), ensure_ascii=False),
+                    doc.body, _now(),
+                ),
+            )  # fmt: skip
+            self._conn.executemany(
+                'INSERT INTO clauses (doc_id, seq, id, kind, number, ordinal, sub, heading, start, "end", own_end, '
+                "parent, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (doc.id, i, c.id, c.kind.value, c.number, c.ordinal, c.sub, c.heading, c.start, c.end,
+                     c.own_end, c.parent, c.depth)
+                    for i, c in enumerate(doc.clauses)
+                ],
+            )  # fmt: skip
+            self._insert_citations(doc.id, citations)
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO topics (doc_id, clause_id, topic, terms_json, spans_json) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (doc.id, t.clause_id, t.topic, json.dumps(list(t.terms), ensure_ascii=False),
+                     json.dumps([list(s) for s in t.spans]))
+                    for t in topics
+                ],
+            )  # fmt: skip
+            self._conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
+        except BaseException:
+            if own:
+                self._conn.execute("ROLLBACK")
+            raise
+        if own:
+            self._conn.execute("COMMIT")
+
+    def _insert_citations(self, doc_id: str, citations: Sequence[Citation]) -> None:
+        self._conn.executemany(
+            'INSERT INTO citations (doc_id, clause_id, seq, kind, relation, text, start, "end", title, pinpoint, '
+            "target_doc, target_clause, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (doc_id, c.clause_id, i, c.kind.value, c.relation.value, c.text, c.start, c.end, c.title,
+                 c.pinpoint, c.target_doc, c.target_clause, c.reason)
+                for i, c in enumerate(citations)
+            ],
+        )  # fmt: skip
+
+    def replace_citations(self, doc_id: str, citations: Sequence[Citation]) -> None:
+        """Replace every citation of one document (after re-resolution)."""
+        own = not self._conn.in_transaction
+        if own:
+            self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute("DELETE FROM citations WHERE doc_id = ?", (doc_id,))
+            self._insert_citations(doc_id, citations)
+        except BaseException:
+            if own:
+                self._conn.execute("ROLLBACK")
+            raise
+        if own:
+            self._conn.execute("COMMIT")
+
+    def _delete(self, doc_id: str) -> None:
+        for table in ("clauses", "citations", "topics"):
+            self._conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    def delete(self, doc_id: str) -> None:
+        """Remove a document and everything that belongs to it."""
+        if self._conn.in_transaction:
+            self._delete(doc_id)
+        else:
+            with self.transaction():
+                self._delete(doc_id)
+
+    def touch(self, path: str, size: int, mtime: float) -> None:
+        """Record a new size and modification time for a file whose content did not change."""
+        self._conn.execute("UPDATE documents SET size = ?, mtime = ? WHERE path = ?", (size, mtime, path))
+
+    def record_failure(self, failure: Failure) -> None:
+        """Remember that a file failed (the previous version of its document, if any, stays)."""
+        self._conn.execute(
+            "INSERT OR REPLACE INTO failures (path, error, message, at) VALUES (?, ?, ?, ?)",
+            (failure.path, failure.error, failure.message, _now()),
+        )
+
+    def clear_failure(self, path: str) -> None:
+        """Forget an earlier failure of ``path`` (it was ingested, or is gone)."""
+        self._conn.execute("DELETE FROM failures WHERE path = ?", (path,))
+
+    # -- reads -------------------------------------------------------------------------------------------------
+
+    def sources(self) -> dict[str, tuple[str, str, int | None, float | None, str | None]]:
+        """path -> (doc id, sha256, size, mtime, pipeline version) of every stored document."""
+        rows = self._conn.execute("SELECT path, id, sha256, size, mtime, pipeline FROM documents")
+        return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+    def live_versions(self) -> dict[str, str]:
+        """doc id -> sha256 of the version the store holds (what the search index must agree with)."""
+        return dict(self._conn.execute("SELECT id, sha256 FROM documents"))
+
+    def failures(self) -> list[Failure]:
+        """Files whose last ingest failed, by path."""
+        rows = self._conn.execute("SELECT path, error, message FROM failures ORDER BY path")
+        return [Failure(path=r[0], error=r[1], message=r[2]) for r in rows]
+
+    def _clauses(self, doc_id: str, body: str) -> tuple[Clause, ...]:
+        rows = self._conn.execute(
+            'SELECT id, kind, number, ordinal, sub, heading, start, "end", own_end, parent, depth '
+            "FROM clauses WHERE doc_id = ? ORDER BY seq",
+            (doc_id,),
+        )
+        return tuple(
+            Clause(
+                doc_id=doc_id, id=r[0], kind=ClauseKind(r[1]), number=r[2], ordinal=r[3], sub=r[4], heading=r[5],
+                text=body[r[6]:r[7]].rstrip(), start=r[6], end=r[7], own_end=r[8], parent=r[9], depth=r[10],
+            )
+            for r in rows
+        )  # fmt: skip
+
+    def get_document(self, doc_id: str) -> Document | None:
+        """The whole document with its clauses, or None."""
+        row = self._conn.execute(
+            "SELECT id, path, format, sha256, title, info_json, body, meta_json, warnings_json, grammar "
+            "FROM documents WHERE id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Document(
+            id=row[0], path=row[1], format=Format(row[2]), sha256=row[3], title=row[4],
+            info=tuple(json.loads(row[5])), body=row[6], meta=meta_from_json(row[7]),
+            clauses=self._clauses(row[0], row[6]), warnings=tuple(json.loads(row[8])), grammar=row[9],
+        )  # fmt: skip
+
+    def iter_documents(self, doc_ids: Iterable[str] | None = None) -> Iterator[Document]:
+        """Whole documents, one at a time (all of them by id, or the given ids that exist)."""
+        ids = list(doc_ids) if doc_ids is not None else [r[0] for r in self._conn.execute(
+            "SELECT id FROM documents ORDER BY id")]  # fmt: skip
+        for doc_id in ids:
+            doc = self.get_document(doc_id)
+            if doc is not None:
+                yield doc
+
+    def get_clause(self, doc_id: str, clause_id: str) -> Clause | None:
+        """One clause with its text, or None."""
+        row = self._conn.execute(
+            'SELECT c.id, c.kind, c.number, c.ordinal, c.sub, c.heading, c.start, c."end", c.own_end, c.parent, '
+            'c.depth, substr(d.body, c.start + 1, c."end" - c.start) FROM clauses c JOIN documents d '
+            "ON d.id = c.doc_id WHERE c.doc_id = ? AND c.id = ?",
+            (doc_id, clause_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return Clause(
+            doc_id=doc_id, id=row[0], kind=ClauseKind(row[1]), number=row[2], ordinal=row[3], sub=row[4],
+            heading=row[5], text=row[11].rstrip(), start=row[6], end=row[7], own_end=row[8], parent=row[9],
+            depth=row[10],
+        )  # fmt: skip
+
+    def clause_outline(self, doc_id: str) -> list[tuple[str, str, str | None, int | None, int | None]]:
+        """(clause id, kind, number, ordinal, sub) of every clause of a document, in order, without texts."""
+        rows = self._conn.execute(
+            "SELECT id, kind, number, ordinal, sub FROM clauses WHERE doc_id = ? ORDER BY seq", (doc_id,)
+        )
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def summaries(self, filters: DocFilter | None = None) -> list[DocSummary]:
+        """Documents without bodies, filtered, ordered by id."""
+        where, params = _filter_sql(filters)
+        rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY id", params)
+        return [
+            DocSummary(
+                id=r[0], path=r[1], format=Format(r[2]), title=r[4], meta=meta_from_json(r[7]), clause_count=r[5],
+                topics=tuple(t for t in r[6].split("|") if t),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def summary(self, doc_id: str) -> DocSummary | None:
+        """One document without its body, or None."""
+        row = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        return DocSummary(
+            id=row[0], path=row[1], format=Format(row[2]), title=row[4], meta=meta_from_json(row[7]),
+            clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t),
+        )  # fmt: skip
+
+    def citations(
+        self,
+        *,
+        doc_id: str | None = None,
+        clause_id: str | None = None,
+        target_doc: str | None = None,
+        target_clause: str | None = None,
+        unresolved: bool | None = None,
+    ) -> list[Citation]:
+        """Citations matching every given condition, in document order."""
+        conds: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("doc_id", doc_id), ("clause_id", clause_id), ("target_doc", target_doc), ("target_clause", target_clause)
+        ):  # fmt: skip
+            if value is not None:
+                conds.append(f"{column} = ?")
+                params.append(value)
+        if unresolved is True:
+            conds.append("target_doc IS NULL")
+        elif unresolved is False:
+            conds.append("target_doc IS NOT NULL")
+        where = ("WHERE " + " AND ".join(conds)) if conds else ""
+        rows = self._conn.execute(
+            'SELECT doc_id, clause_id, kind, relation, text, start, "end", title, pinpoint, target_doc, '
+            f"target_clause, reason FROM citations {where} ORDER BY doc_id, seq",
+            params,
+        )
+        return [
+            Citation(
+                doc_id=r[0], clause_id=r[1], kind=CitationKind(r[2]), relation=Relation(r[3]), text=r[4], start=r[5],
+                end=r[6], title=r[7], pinpoint=r[8], target_doc=r[9], target_clause=r[10], reason=r[11],
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def topics(
+        self, *, doc_id: str | None = None, clause_id: str | None = None, topic: str | None = None
+    ) -> list[TopicTag]:
+        """Topic tags matching every given condition."""
+        conds: list[str] = []
+        params: list[Any] = []
+        for column, value in (("doc_id", doc_id), ("clause_id", clause_id), ("topic", topic)):
+            if value is not None:
+                conds.append(f"{column} = ?")
+                params.append(value)
+        where = ("WHERE " + " AND ".join(conds)) if conds else ""
+        rows = self._conn.execute(
+            f"SELECT doc_id, clause_id, topic, terms_json, spans_json FROM topics {where} ORDER BY doc_id, clause_id",
+            params,
+        )
+        return [
+            TopicTag(
+                doc_id=r[0], clause_id=r[1], topic=r[2], terms=tuple(json.loads(r[3])),
+                spans=tuple((int(s[0]), int(s[1])) for s in json.loads(r[4])),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def status(self) -> KbStatus:
+        """Counts of documents, clauses, failures and citations, and when the last build finished."""
+
+        def count(sql: str) -> int:
+            return int(self._conn.execute(sql).fetchone()[0])
+
+        return KbStatus(
+            home=str(self.path.parent),
+            documents=count("SELECT count(*) FROM documents"),
+            clauses=count("SELECT count(*) FROM clauses"),
+            failures=count("SELECT count(*) FROM failures"),
+            citations=count("SELECT count(*) FROM citations"),
+            last_built=self.get_meta("last_built"),
+            schema_version=int(self.get_meta("schema_version") or SCHEMA_VERSION),
+        )
+
+
+def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
+    """A WHERE clause and its parameters for a DocFilter over the documents table."""
+    if filters is None:
+        return "", []
+    conds: list[str] = []
+    params: list[Any] = []
+
+    def add(cond: str, value: Any) -> None:
+        conds.append(cond)
+        params.append(value)
+
+    if filters.year is not None:
+        add("year = ?", filters.year)
+    if filters.year_from is not None:
+        add("year >= ?", filters.year_from)
+    if filters.year_to is not None:
+        add("year <= ?", filters.year_to)
+    if filters.first_year_from is not None:
+        add("first_year >= ?", filters.first_year_from)
+    if filters.first_year_to is not None:
+        add("first_year <= ?", filters.first_year_to)
+    if filters.province is not None:
+        add("province = ?", filters.province)
+    if filters.city is not None:
+        add("city = ?", filters.city)
+    if filters.level is not None:
+        add("level = ?", filters.level.value)
+    if filters.doc_type is not None:
+        add("doc_type = ?", filters.doc_type.value)
+    if filters.status is not None:
+        add("status = ?", filters.status.value)
+    if filters.topic is not None:
+        add("id IN (SELECT doc_id FROM topics WHERE topic = ?)", filters.topic)
+    return ("WHERE " + " AND ".join(conds)) if conds else "", params
