@@ -46,3 +46,20 @@ def bad_dir() -> Path:
 def corpus_file(relative: str) -> Path:
     """A file of the shared lawrefbook corpus by its path in the manifest."""
     return require_shared(LAWREFBOOK / relative)
+
+
+MANIFEST = CORPUS / "manifest.csv"
+
+
+@pytest.fixture(scope="session")
+def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A knowledge base of the whole shared lawrefbook corpus, ingested once per test session with the
+    answer-key manifest as metadata overrides (so counts can be checked against it)."""
+    from kb.pipeline import ingest
+
+    require_shared(LAWREFBOOK)
+    home = tmp_path_factory.mktemp("kb-corpus")
+    report = ingest([LAWREFBOOK], home, metadata_file=require_shared(MANIFEST))
+    assert not report.failures, report.failures[:5]
+    assert report.added == 3242
+    return home
