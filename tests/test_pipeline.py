@@ -1,0 +1,129 @@
+"""The ingest pipeline on real files: ids, incremental work, bad files in a batch, nothing lost."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.pipeline import discover, document_id, ingest, process_file
+from kb.store import Store
+from tests.conftest import BAD, FORMATS, LAWREFBOOK, require_shared
+
+SHENZHEN = "DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md"
+DATA_SECURITY = "行政法/数据安全法(2021-06-10).md"
+PIPL = "行政法/个人信息保护法(2021-08-20).md"
+
+
+def _copy(names: list[str], dest: Path) -> list[Path]:
+    out = []
+    for name in names:
+        src = require_shared(LAWREFBOOK / name)
+        target = dest / Path(name).name
+        shutil.copyfile(src, target)
+        out.append(target)
+    return out
+
+
+def test_document_id_is_stable_and_independent_of_other_files(tmp_path: Path) -> None:
+    a = tmp_path / "a.md"
+    assert document_id(a) == document_id(tmp_path / "." / "a.md")
+    assert document_id(a) != document_id(tmp_path / "b.md")
+    assert len(document_id(a)) == 12
+
+
+def test_discover_walks_folders_skips_readmes_and_reports_missing(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.md").write_text("# x\n")
+    (tmp_path / "README.md").write_text("# about this folder\n")
+    (tmp_path / "notes.xlsx").write_bytes(b"PK")
+    found = discover([tmp_path, tmp_path / "missing.pdf"])
+    assert [f.name for f in found.files] == ["x.md"]
+    assert found.skipped == 1
+    assert [f.error for f in found.failures] == ["NotFound"]
+    assert "missing.pdf: no such file or folder" in found.failures[0].message
+
+
+def test_shenzhen_regulation_through_every_stage() -> None:
+    processed = process_file(require_shared(LAWREFBOOK / SHENZHEN))
+    doc = processed.document
+    articles = [c for c in doc.clauses if c.kind.value == "article"]
+    assert len(articles) == 100
+    art21 = next(c for c in articles if c.number == "第二十一条")
+    assert art21.text.startswith(
+        "第二十一条 处理个人数据有下列情形之一的，可以在处理前不征得自然人的同意：\n（一）处理自然人"
+    )
+    assert art21.text.endswith("（六）法律、行政法规规定的其他情形。")
+    assert art21.text.count("\n") == 6
+    assert doc.meta.province == "广东"
+    assert doc.meta.city == "深圳"
+    assert doc.title == "深圳经济特区数据条例"
+
+
+def test_incremental_ingest_does_no_work_for_unchanged_files(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    files = _copy([SHENZHEN, DATA_SECURITY], corpus)
+    home = tmp_path / "kb"
+    first = ingest([corpus], home, jobs=1)
+    assert (first.added, first.updated, first.unchanged, first.removed) == (2, 0, 0, 0)
+    again = ingest([corpus], home, jobs=1)
+    assert (again.added, again.updated, again.unchanged, again.removed) == (0, 0, 2, 0)
+    # A touched but identical file is still unchanged; an edited one is re-read; a deleted one goes.
+    files[0].write_bytes(files[0].read_bytes())
+    text = (
+        files[1].read_text(encoding="utf-8").replace("制定本法。", "制定本法。\n\n第五十六条 本法自公布之日起施行。", 1)
+    )
+    files[1].write_text(text, encoding="utf-8")
+    changed = ingest([corpus], home, jobs=1)
+    assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 1)
+    files[0].unlink()
+    removed = ingest([corpus], home, jobs=1)
+    assert removed.removed == 1
+    with Store.open(home) as store:
+        assert [s.title for s in store.summaries()] == ["中华人民共和国数据安全法"]
+
+
+def test_bad_files_are_reported_one_line_each_and_the_rest_is_ingested(tmp_path: Path) -> None:
+    corpus = tmp_path / "mixed"
+    shutil.copytree(require_shared(BAD), corpus)
+    good = _copy([SHENZHEN, PIPL], corpus)
+    home = tmp_path / "kb"
+    report = ingest([corpus], home, jobs=1)
+    failed = {Path(f.path).name: f for f in report.failures}
+    expected_bad = {"empty.pdf", "empty.txt", "truncated.pdf", "truncated.docx", "not_really.pdf",
+                    "random_bytes.docx", "binary.html", "no_body.html", "encrypted.pdf", "scanned.pdf"}  # fmt: skip
+    assert set(failed) == expected_bad
+    for name, failure in failed.items():
+        assert name in failure.message
+        assert "\n" not in failure.message
+        assert failure.error != "InternalError", failure.message
+    with Store.open(home) as store:
+        titles = {s.path: s.title for s in store.summaries()}
+    for path in good:
+        assert str(path) in titles
+    assert str(corpus / "bad_bytes.txt") in titles  # three bad bytes are replaced, the text survives
+
+
+def test_a_file_that_turns_bad_keeps_its_previous_version(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (target,) = _copy([SHENZHEN], corpus)
+    home = tmp_path / "kb"
+    ingest([corpus], home, jobs=1)
+    target.write_bytes(b"")
+    report = ingest([corpus], home, jobs=1)
+    assert [f.error for f in report.failures] == ["EmptyFile"]
+    with Store.open(home) as store:
+        assert [s.title for s in store.summaries()] == ["深圳经济特区数据条例"]
+        assert store.status().failures == 1
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".docx", ".html", ".txt"])
+def test_every_format_gives_the_same_kind_of_record(suffix: str) -> None:
+    fixture = sorted(require_shared(FORMATS).glob(f"*{suffix}"))[0]
+    processed = process_file(fixture)
+    assert processed.document.format.value in (suffix[1:], "txt")
+    assert processed.document.clauses
+    assert processed.document.title
