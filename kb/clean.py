@@ -1,0 +1,473 @@
+"""Normalisation: raw bytes and strings from any extractor -> clean lines (widths, spaces, page numbers, wraps).
+
+Every step is a pure function with a name, so each extractor (PDF, Word, HTML, text) applies the same steps in the same
+way. The source's own punctuation stays as written (full-width commas, 〔〕, 《》): the gold texts keep it, and so does
+kb; only digits, Latin letters and layout spaces are normalised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from kb.errors import DecodeError
+
+# ---------------------------------------------------------------------------------------------------------------
+# Widths and spaces
+
+# Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) -> ASCII, so that "２０２１年" reads as "2021年" for dates
+# and numbers. Full-width punctuation is left alone on purpose: （）、：；《》 are the text as published.
+_FULLWIDTH_ALNUM = str.maketrans(
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+)
+
+# Spaces that only carry layout: no-break (&nbsp;), en/em/thin spaces, narrow no-break, medium mathematical space.
+# They become an ASCII space; the ideographic space U+3000 is kept, it is part of the Chinese text ("第一章　总则").
+LAYOUT_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")
+# Zero-width characters and a stray byte-order mark inside text (copied from web pages and Word): removed.
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+
+# CJK ideographs and CJK / full-width punctuation: the characters between which a space is never part of the text.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+# A run of spaces between two CJK characters, e.g. the letter-spacing in "几 个 问 题 的 通 知" or a PDF's
+# "数 据" from justified lines; removing it joins the characters back.
+CJK_INNER_SPACE = re.compile(f"(?<=[{_CJK}])[ \u3000\t]+(?=[{_CJK}])")
+# Any run of whitespace, for whitespace-insensitive comparison.
+WHITESPACE = re.compile(r"\s+")
+
+
+def fold_width(text: str) -> str:
+    """Full-width digits and Latin letters to ASCII: "２０２１年" -> "2021年"; punctuation is kept."""
+    return text.translate(_FULLWIDTH_ALNUM)
+
+
+def normalize_spaces(text: str) -> str:
+    """Layout spaces (&nbsp;, en/em/thin) to ASCII spaces and zero-width characters removed; U+3000 is kept."""
+    return ZERO_WIDTH.sub("", LAYOUT_SPACE.sub(" ", text))
+
+
+def collapse_cjk_spaces(text: str) -> str:
+    """Remove spaces that sit between two CJK characters (layout artefacts): "几 个 问 题" -> "几个问题"."""
+    return CJK_INNER_SPACE.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """The common per-line steps: fold widths, normalise spaces, strip indentation and trailing spaces."""
+    return normalize_spaces(fold_width(text)).strip()
+
+
+def squeeze(text: str) -> str:
+    """``text`` with all whitespace removed, for whitespace-insensitive comparison."""
+    return WHITESPACE.sub("", text)
+
+
+def display_width(text: str) -> int:
+    """Columns a line takes in a monospaced layout: CJK and full-width characters count 2, others 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Page numbers
+
+# A line holding nothing but a page number, in the forms Chinese documents print:
+#   "— 3 —", "- 3 -", "－3－", "─ 12 ─"   official documents (GB/T 9704) put the number between dashes;
+#   "第3页", "第 3 页 共 14 页", "共14页 第3页"   Word page fields;
+#   "3/14", "3 / 14"                          page of pages;
+#   "Page 3", "Page 3 of 14"                  English templates;
+#   "3"                                       a bare number of at most 4 digits.
+PAGE_NUMBER_LINE = re.compile(
+    r"""^\s*(?:
+        [-—–－─]{1,2}\s*\d{1,4}\s*[-—–－─]{1,2}
+      | (?:共\s*\d{1,4}\s*页\s*[,，]?\s*)?第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?
+      | \d{1,4}\s*[/／]\s*\d{1,4}
+      | [Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?
+      | \d{1,4}
+    )\s*$""",
+    re.VERBOSE,
+)
+
+
+def is_page_number_line(line: str) -> bool:
+    """True when ``line`` is only a page number ("— 3 —", "- 3 -", "第3页", "3/14", "3")."""
+    return PAGE_NUMBER_LINE.match(fold_width(line)) is not None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Structure a line shows on its face
+
+# A heading of the legislation grammar: 第X编/分编/章/节 and an optional short name, with no sentence punctuation,
+# e.g. "第一章　总则", "第三节 数据安全", "第二分编 合同". Shaped to refuse a sentence that starts the same way
+# ("第三节规定的情形，…"): the name may not hold 。，；：、 and the line stays short.
+STRUCTURAL_HEADING = re.compile(
+    r"^第[零〇一二三四五六七八九十百千两\d]{1,6}(?P<kind>分编|编|章|节)(?:[\s\u3000]*[^\s。，；：、！？,;:][^。，；：、！？,;:]{0,36})?$"
+)
+# Depth of each heading kind, outermost first; levels are given by rank among the kinds a document uses.
+HEADING_KINDS = ("编", "分编", "章", "节")
+# A table of contents' own heading: "目录", "目　　录".
+TOC_HEADING = re.compile(r"^目[\s\u3000]*录$")
+
+# The start of a new paragraph in legal and policy texts, so a wrapped line is never glued to the next unit:
+# 第X条 (article), 第X章/节/编, 一、 (division), （一） / (一) (subdivision), 1. 1、 1．(item), （1） (subitem),
+# ①, and 附件 / 附则 lines. E.g. "第十二条 …", "（三）…", "2.…".
+PARAGRAPH_START = re.compile(
+    r"^(?:第[零〇一二三四五六七八九十百千两\d]{1,6}[条章节编款]"
+    r"|[一二三四五六七八九十]{1,3}[、．.]"
+    r"|[（(][一二三四五六七八九十\d]{1,3}[）)]"
+    r"|\d{1,3}[.．、](?!\d)"
+    r"|[①-⑳]"
+    r"|附件|附则|附表)"
+)
+
+# Punctuation that closes a sentence or a lead-in, optionally followed by closing quotes or brackets:
+# "…制定本条例。", "…下列情形之一的：", "…（试行）。”". A line ending so is a paragraph's last line.
+SENTENCE_END = re.compile(r"[。！？；：…!?;:][”’」』）)〕】]*$")
+# Characters that cannot start a paragraph; a line starting with one continues the previous line: "，并且…",
+# "。" alone, "、统计…", "）…".
+CONTINUATION_START = re.compile(r"^[，。、；：！？）》〉」』】〕”’,.;:!?)]")
+
+# A date as Chinese documents write it: 2021年6月10日, or in Chinese numerals 二〇〇四年八月十二日.
+_CN_DAY = "[一二三四五六七八九十]{1,3}"
+DATE = rf"(?:\d{{4}}年\d{{1,2}}月\d{{1,2}}日|[〇零一二三四五六七八九]{{4}}年{_CN_DAY}月{_CN_DAY}日)"
+# The acts a header line records: adoption, approval, promulgation, amendment, revision, entry into force.
+HEADER_EVENT = r"(?:通过|批准|公布|发布|印发|修正|修订|修改|施行|实施|废止|审议|制定)"
+# A header line under a title: a date and an event, optionally in brackets, e.g.
+# "（2021年6月10日第十三届全国人民代表大会常务委员会第二十九次会议通过）", "2007年1月1日 施行",
+# "（根据2016年3月30日…的决定修正）". The brackets are the layout of a title block and are dropped.
+HEADER_LINE = re.compile(rf"^[（(]?(?:根据)?\s*{DATE}.*{HEADER_EVENT}.*$")
+# The leading date of a header line, to put one space after it as the corpus writes it ("2021年6月10日 第十三届…").
+LEADING_DATE = re.compile(rf"^({DATE})\s*")
+
+
+def structural_kind(text: str) -> str | None:
+    """'编', '分编', '章' or '节' when ``text`` is a heading of that kind, else None."""
+    match = STRUCTURAL_HEADING.match(text.strip())
+    return match.group("kind") if match else None
+
+
+def heading_levels(kinds: Sequence[str]) -> dict[str, int]:
+    """Level of each heading kind a document uses: its rank, outermost = 1 (章 is 1 unless there are 编)."""
+    present = [kind for kind in HEADING_KINDS if kind in kinds]
+    return {kind: rank for rank, kind in enumerate(present, start=1)}
+
+
+def header_line(text: str) -> str | None:
+    """A header line (date + event) normalised as the corpus writes it, else None.
+
+    "（2003年7月18日北京市第十二届人民代表大会常务委员会第五次会议通过）" ->
+    "2003年7月18日 北京市第十二届人民代表大会常务委员会第五次会议通过".
+    """
+    line = clean_line(text)
+    if len(line) > 600 or not HEADER_LINE.match(line):
+        return None
+    if line[:1] in "（(":
+        line = line[1:]
+        if line[-1:] in "）)":
+            line = line[:-1]
+    line = line.strip()
+    return LEADING_DATE.sub(lambda m: m.group(1) + " ", line, count=1).strip()
+
+
+def ends_sentence(line: str) -> bool:
+    """True when ``line`` ends with sentence-final punctuation (possibly followed by closing quotes/brackets)."""
+    return SENTENCE_END.search(line.rstrip()) is not None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hard-wrapped lines
+
+# Leading indentation that marks a paragraph's first line: full-width spaces, two or more spaces, a tab.
+INDENT = re.compile(r"^(?:[\u3000\t]|\u00a0|  )")
+# Share of a document's full lines a line must reach to count as full (wrapped) rather than a paragraph's last line.
+_FULL_LINE_SHARE = 0.85
+
+
+def _joined(head: str, tail: str) -> str:
+    """Join a wrapped line to its continuation: no space in Chinese, one space between Latin words."""
+    latin = head and tail and head[-1].isascii() and tail[0].isascii()
+    if latin and (head[-1].isalpha() or tail[0].isalpha()) and head[-1].isalnum() and tail[0].isalnum():
+        return head + " " + tail
+    return head + tail
+
+
+def _typical_width(lines: Sequence[str]) -> int:
+    """The width of a full line: a high percentile of the widths of lines that do not end a sentence."""
+    widths = sorted(display_width(line.strip()) for line in lines if line.strip() and not ends_sentence(line))
+    if not widths:
+        return 0
+    return widths[min(len(widths) - 1, int(len(widths) * 0.9))]
+
+
+def uses_indentation(lines: Sequence[str]) -> bool:
+    """True when paragraphs in ``lines`` are marked by indentation: most lines after a sentence end are indented."""
+    after_end = indented = 0
+    previous = ""
+    for line in lines:
+        if not line.strip():
+            previous = ""
+            continue
+        if previous and ends_sentence(previous):
+            after_end += 1
+            indented += INDENT.match(line) is not None
+        previous = line
+    return after_end >= 2 and indented >= 0.6 * after_end
+
+
+def rejoin_wrapped_lines(lines: Sequence[str]) -> list[str]:
+    """Paragraphs from hard-wrapped lines (text copied from a PDF), with indentation stripped.
+
+    A line continues on the next one when it does not end a sentence and is about as long as a full line; with
+    indented paragraphs, an unindented line continues the previous one. A blank line, a heading (第X章), an
+    article or list start (第X条, 一、, （一）, 1.) begins a new paragraph, and a line that starts with a comma or
+    closing bracket always continues.
+    """
+    indented = uses_indentation(lines)
+    full = _typical_width(lines) * _FULL_LINE_SHARE
+    paragraphs: list[str] = []
+    current: str | None = None
+    current_last = ""  # the last physical line of the current paragraph
+    for raw in lines:
+        text = clean_line(raw)
+        if not text:
+            if current is not None:
+                paragraphs.append(current)
+            current = None
+            continue
+        if current is None:
+            current, current_last = text, text
+            continue
+        heading = structural_kind(text) is not None or TOC_HEADING.match(text) is not None
+        previous_heading = structural_kind(current) is not None or TOC_HEADING.match(current) is not None
+        if CONTINUATION_START.match(text):
+            continues = True
+        elif heading or previous_heading:
+            continues = False
+        elif indented:
+            starts_unit = ends_sentence(current_last) and PARAGRAPH_START.match(text) is not None
+            continues = INDENT.match(raw) is None and not starts_unit
+        else:
+            continues = (
+                not ends_sentence(current_last)
+                and display_width(current_last) >= full
+                and PARAGRAPH_START.match(text) is None
+            )
+        if continues:
+            current = _joined(current, text)
+        else:
+            paragraphs.append(current)
+            current = text
+        current_last = text
+    if current is not None:
+        paragraphs.append(current)
+    return paragraphs
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Decoding bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text decoded from bytes: the encoding used and the offsets of bytes that could not be decoded (replaced)."""
+
+    text: str
+    encoding: str
+    bad_offsets: tuple[int, ...] = ()
+
+
+# Names pages and files declare for the Chinese national encodings; GB18030 is a superset of all of them, and pages
+# declared GB2312 routinely hold GBK-only characters (镕, 堃), so they are all read as GB18030.
+_GB_ALIASES = frozenset({"gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "cp936", "euc-cn", "euccn", "csgb2312"})
+# Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# Control bytes that never occur in text (all C0 controls but tab, newline, form feed, carriage return, escape).
+_CONTROL_BYTES = frozenset(set(range(0x00, 0x09)) | {0x0B} | set(range(0x0E, 0x1B)) | set(range(0x1C, 0x20)))
+# How many bytes after an undecodable one may be skipped to find the GB18030 character boundary again.
+_RESYNC_SKIP = 4
+# Characters looked at after a candidate boundary to judge it.
+_RESYNC_LOOKAHEAD = 8
+
+
+def canonical_encoding(name: str | None) -> str | None:
+    """The codec to use for a declared charset name: GB2312/GBK -> gb18030; None if Python does not know it."""
+    if not name:
+        return None
+    lowered = name.strip().strip("\"'").lower()
+    if lowered in _GB_ALIASES or lowered.startswith("gb2312") or lowered == "gb18030":
+        return "gb18030"
+    try:
+        return codecs.lookup(lowered).name
+    except LookupError:
+        return None
+
+
+def bom_encoding(data: bytes) -> tuple[str, int] | None:
+    """The encoding a byte-order mark names and the mark's length, or None without one."""
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            return encoding, len(mark)
+    return None
+
+
+def looks_binary(data: bytes, sample: int = 8192) -> bool:
+    """True when ``data`` (without a UTF-16/32 mark) holds control bytes text never has: a NUL, or more than 1%."""
+    if bom_encoding(data) is not None and not data.startswith(b"\xef\xbb\xbf"):
+        return False
+    head = data[:sample]
+    if not head:
+        return False
+    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    return b"\x00" in head or controls > len(head) * 0.01
+
+
+def _is_common(ch: str) -> bool:
+    """True for ASCII and for characters of GB2312 (the common repertoire): what plain Chinese text is made of."""
+    if ch.isascii():
+        return True
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _gb_char(data: bytes, pos: int) -> tuple[str, int] | None:
+    """The GB18030 character that starts at ``pos`` and its byte length, or None if none does."""
+    for length in (1, 2, 4):
+        chunk = data[pos : pos + length]
+        if len(chunk) < length:
+            return None
+        try:
+            return chunk.decode("gb18030"), length
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _resync_score(data: bytes, pos: int) -> int:
+    """How many of the next characters from ``pos`` are common ones, read without error; a boundary's plausibility."""
+    score = 0
+    for _ in range(_RESYNC_LOOKAHEAD):
+        if pos >= len(data):
+            return score + 1  # the end of the data is a boundary too
+        found = _gb_char(data, pos)
+        if found is None or not _is_common(found[0]):
+            return score
+        score += 1
+        pos += found[1]
+    return score
+
+
+def _decode_lenient(data: bytes, encoding: str, limit: int) -> Decoded | None:
+    """Decode with each undecodable byte replaced by U+FFFD and its offset recorded; None past ``limit`` bad bytes.
+
+    GB18030 has no self-synchronising byte pattern, so after a bad byte the decoder could pair the next bytes
+    wrongly and garble the following clause (a bad byte before "第二条" turning it into other characters). After
+    each bad byte the next boundary is chosen as the one from which the most common characters follow.
+    """
+    parts: list[str] = []
+    bad: list[int] = []
+    pos = 0
+    while pos < len(data):
+        try:
+            parts.append(data[pos:].decode(encoding))
+            break
+        except UnicodeDecodeError as exc:
+            start = pos + exc.start
+            parts.append(data[pos:start].decode(encoding))
+            end = pos + max(exc.end, exc.start + 1)
+            if encoding == "gb18030":
+                scores = [(_resync_score(data, start + skip), -skip) for skip in range(1, _RESYNC_SKIP + 1)]
+                end = start - max(scores)[1]
+            bad.extend(range(start, min(end, len(data))))
+            parts.append("\ufffd" * (min(end, len(data)) - start))
+            pos = end
+            if len(bad) > limit:
+                return None
+    return Decoded("".join(parts), encoding, tuple(bad))
+
+
+def _bad_byte_limit(data: bytes) -> int:
+    """How many undecodable bytes a text may hold and still count as in its encoding: "a few"."""
+    return max(8, len(data) // 1000)
+
+
+def decode_bytes(data: bytes, path: str, declared: str | None = None) -> Decoded:
+    """Decode a text file or page: byte-order mark, then the declared charset, strict UTF-8, GB18030, a few bad bytes
+    replaced, and last charset-normalizer's guess. Raises DecodeError when nothing fits."""
+    bom = bom_encoding(data)
+    if bom is not None:
+        encoding, skip = bom
+        body = data[skip:]
+        try:
+            return Decoded(body.decode(encoding), encoding)
+        except UnicodeDecodeError:
+            lenient = _decode_lenient(body, encoding, _bad_byte_limit(body))
+            if lenient is not None:
+                return Decoded(lenient.text, encoding, tuple(offset + skip for offset in lenient.bad_offsets))
+    candidates: list[str] = []
+    for name in (canonical_encoding(declared), "utf-8", "gb18030"):
+        if name and name not in candidates:
+            candidates.append(name)
+    for encoding in candidates:
+        try:
+            return Decoded(data.decode(encoding), encoding)
+        except UnicodeDecodeError:
+            continue
+        except LookupError:
+            continue
+    limit = _bad_byte_limit(data)
+    best: Decoded | None = None
+    for encoding in candidates:
+        try:
+            lenient = _decode_lenient(data, encoding, limit)
+        except LookupError:
+            continue
+        if lenient is not None and (best is None or len(lenient.bad_offsets) < len(best.bad_offsets)):
+            best = lenient
+    if best is not None:
+        return best
+    guess = from_bytes(data).best()
+    if guess is not None and guess.encoding and guess.chaos < 0.2:
+        encoding = canonical_encoding(guess.encoding) or guess.encoding
+        try:
+            return Decoded(data.decode(encoding), encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise DecodeError(
+        f"{path}: cannot decode the text: it is not UTF-8 or GB18030 (more than {limit} invalid bytes) and no other "
+        "encoding fits; save it as UTF-8 and try again"
+    )
+
+
+def describe_bad_bytes(path: str, decoded: Decoded) -> str | None:
+    """The warning for a text decoded with replaced bytes, naming their offsets; None when there were none."""
+    offsets = decoded.bad_offsets
+    if not offsets:
+        return None
+    runs: list[str] = []
+    start = previous = offsets[0]
+    for offset in (*offsets[1:], None):
+        if offset is not None and offset == previous + 1:
+            previous = offset
+            continue
+        runs.append(f"{start}" if start == previous else f"{start}-{previous}")
+        if offset is not None:
+            start = previous = offset
+    shown = ", ".join(runs[:10]) + (" ..." if len(runs) > 10 else "")
+    noun = "byte" if len(offsets) == 1 else "bytes"
+    return (
+        f"{path}: {len(offsets)} invalid {noun} at offset {shown} replaced with U+FFFD "
+        f"(read as {decoded.encoding.upper()}); check the text around them"
+    )
