@@ -103,9 +103,9 @@ def is_page_number_line(line: str) -> bool:
 
 # A heading of the legislation grammar: 第X编/分编/章/节 and an optional short name, with no sentence punctuation,
 # e.g. "第一章　总则", "第三节 数据安全", "第二分编 合同". Shaped to refuse a sentence that starts the same way
-# ("第三节规定的情形，…"): the name may not hold 。，；：、 and the line stays short.
+# ("第三节规定的情形，…"): the name may not hold 。，；： (a 、 may: "第三章 审议工作报告、议案") and stays short.
 STRUCTURAL_HEADING = re.compile(
-    r"^第[零〇一二三四五六七八九十百千两\d]{1,6}(?P<kind>分编|编|章|节)(?:[\s\u3000]*[^\s。，；：、！？,;:][^。，；：、！？,;:]{0,36})?$"
+    r"^第[零〇一二三四五六七八九十百千两\d]{1,6}(?P<kind>分编|编|章|节)(?:[\s\u3000]*[^\s。，；：、！？,;:][^。，；：！？,;:]{0,38})?$"
 )
 # Depth of each heading kind, outermost first; levels are given by rank among the kinds a document uses.
 HEADING_KINDS = ("编", "分编", "章", "节")
@@ -127,6 +127,8 @@ PARAGRAPH_START = re.compile(
 # Punctuation that closes a sentence or a lead-in, optionally followed by closing quotes or brackets:
 # "…制定本条例。", "…下列情形之一的：", "…（试行）。”". A line ending so is a paragraph's last line.
 SENTENCE_END = re.compile(r"[。！？；：…!?;:][”’」』）)〕】]*$")
+# Punctuation a title never ends with (a clause or list item does): "…的决定" is a title, "…制定本条例。" is not.
+NON_TITLE_END = re.compile(r"[。；：！？，、,;:!?]$")
 # Characters that cannot start a paragraph; a line starting with one continues the previous line: "，并且…",
 # "。" alone, "、统计…", "）…".
 CONTINUATION_START = re.compile(r"^[，。、；：！？）》〉」』】〕”’,.;:!?)]")
@@ -176,6 +178,65 @@ def header_line(text: str) -> str | None:
 def ends_sentence(line: str) -> bool:
     """True when ``line`` ends with sentence-final punctuation (possibly followed by closing quotes/brackets)."""
     return SENTENCE_END.search(line.rstrip()) is not None
+
+
+# A table-of-contents entry's tail of dot leaders and a page number: "第一章 总则……………1", "第二章 管理 .... 12".
+TOC_ENTRY_TAIL = re.compile(r"[\s\u3000]*[.．…·‥_-]{2,}[\s\u3000]*\d{1,4}$|[\s\u3000]+\d{1,4}$")
+
+
+def toc_entry_key(text: str) -> str:
+    """A table-of-contents entry or heading without dot leaders, page number and spaces, for matching the two."""
+    return squeeze(TOC_ENTRY_TAIL.sub("", text.strip()))
+
+
+def toc_span(texts: Sequence[str]) -> tuple[int, int] | None:
+    """The stretch ``[start, end)`` of ``texts`` that is a table of contents (目录), or None.
+
+    It starts at a "目录" line; its entries are headings (第X章 …, optionally with leaders and page numbers) and it
+    ends where the first entry comes again as the body's own heading, or at the first line that is no entry.
+    """
+    start = next((i for i, text in enumerate(texts) if TOC_HEADING.match(text.strip())), None)
+    if start is None:
+        return None
+    first_key: str | None = None
+    end = start + 1
+    while end < len(texts):
+        text = texts[end].strip()
+        if not text:
+            end += 1
+            continue
+        key = toc_entry_key(text)
+        if first_key is not None and key == first_key:
+            break
+        entry = structural_kind(TOC_ENTRY_TAIL.sub("", text)) is not None or (
+            first_key is not None and TOC_ENTRY_TAIL.search(text) is not None and not ends_sentence(text)
+        )
+        if not entry:
+            break
+        if first_key is None:
+            first_key = key
+        end += 1
+    return (start, end) if first_key is not None else None
+
+
+def leading_header_lines(texts: Sequence[str], start: int = 0) -> tuple[list[str], int]:
+    """The header lines (date + event) from ``start`` on, normalised, and the index of the first other line.
+
+    Blank lines between header lines are skipped; e.g. the 通过/批准/修正 lines under a regulation's title.
+    """
+    info: list[str] = []
+    index = start
+    while index < len(texts):
+        text = texts[index]
+        if not text.strip():
+            index += 1
+            continue
+        line = header_line(text)
+        if line is None:
+            break
+        info.append(line)
+        index += 1
+    return info, index
 
 
 # ---------------------------------------------------------------------------------------------------------------
