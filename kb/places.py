@@ -1,0 +1,145 @@
+"""Places: text -> provinces and cities it names, from the gazetteer kb/data/places.json matched with spaCy."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from kb.nlp import Lexicon
+
+# Endings of a prefecture-level name that its short form leaves out: 潍坊市 -> 潍坊, 阿里地区 -> 阿里, 兴安盟 -> 兴安.
+# Autonomous prefectures (自治州) give their short form in the data file, as their ethnic names vary.
+CITY_ENDING = re.compile(r"(市|地区|盟|林区)$")
+
+# A county-level issuer or title: a county or banner ("长兴县人民政府", "景宁畲族自治县自治条例",
+# "鄂托克旗人民政府") or a city district ("杭州市西湖区人民政府"). The lookahead keeps words like 国旗 in
+# 中华人民共和国国旗法 out.
+COUNTY_NAME = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,8}?(?:自治县|县|自治旗|旗)|[\u4e00-\u9fff]{2,7}市[\u4e00-\u9fff]{1,5}?区)"
+    r"(?=人民政府|人民代表大会|人大|自治条例|单行条例)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place named in a text: the province (short name) it belongs to, the city if it is in one, and where."""
+
+    province: str
+    city: str | None
+    kind: str  # "province", "city" or "zone" (a special economic zone or new area)
+    term: str  # the name as written
+    start: int
+    end: int
+    full: bool  # written as a full name (浙江省, 潍坊市, 雄安新区) rather than a short one (浙江, 潍坊)
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """The loaded place data: province kinds by short name, and the two lexicons (full names, short names)."""
+
+    province_kind: dict[str, str]
+    province_full: dict[str, str]  # short name -> full name
+    full: Lexicon
+    short: Lexicon
+
+
+def _label(kind: str, province: str, city: str | None, full: bool) -> str:
+    return "|".join((kind, province, city or "", "1" if full else "0"))
+
+
+def _parse_label(label: str) -> tuple[str, str, str | None, bool]:
+    kind, province, city, full = label.split("|")
+    return kind, province, city or None, full == "1"
+
+
+def _city_names(entry: str) -> tuple[str, str | None]:
+    """A city entry of the data file and its short name: 潍坊市 -> 潍坊; 延边朝鲜族自治州:延边 -> 延边; 吉林市: -> None
+    (its short name is the province's)."""
+    if ":" in entry:
+        name, short = entry.split(":", 1)
+        return name, short or None
+    return entry, CITY_ENDING.sub("", entry) or None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The gazetteer, loaded once from kb/data/places.json."""
+    data: dict[str, Any] = json.loads(resources.files("kb").joinpath("data/places.json").read_text("utf-8"))
+    full_terms: dict[str, list[str]] = {}
+    short_terms: dict[str, list[str]] = {}
+    kinds: dict[str, str] = {}
+    full_names: dict[str, str] = {}
+    for province in data["provinces"]:
+        short = province["short"]
+        kinds[short] = province["kind"]
+        full_names[short] = province["name"]
+        full_terms.setdefault(_label("province", short, None, True), []).extend(
+            [province["name"], *province["aliases"]]
+        )
+        short_terms.setdefault(_label("province", short, None, False), []).append(short)
+        for entry in province["cities"]:
+            name, city_short = _city_names(entry)
+            city = city_short or CITY_ENDING.sub("", name)
+            full_terms.setdefault(_label("city", short, city, True), []).append(name)
+            if city_short:
+                short_terms.setdefault(_label("city", short, city, False), []).append(city_short)
+    for entry in data["former"]:
+        name, province, city = entry.split(":")
+        full_terms.setdefault(_label("city", province, city, True), []).append(name)
+        short_terms.setdefault(_label("city", province, city, False), []).append(CITY_ENDING.sub("", name))
+    for entry in data["zones"]:
+        name, province, city = entry.split(":")
+        full_terms.setdefault(_label("zone", province, city or None, True), []).append(name)
+    return Gazetteer(kinds, full_names, Lexicon(full_terms), Lexicon({**short_terms, **full_terms}))
+
+
+def _to_places(text: str, lexicon: Lexicon) -> list[Place]:
+    places = []
+    for match in lexicon.find(text):
+        kind, province, city, full = _parse_label(match.label)
+        places.append(Place(province, city, kind, match.term, match.start, match.end, full))
+    return places
+
+
+def find_places(text: str, *, short: bool = False) -> list[Place]:
+    """Every place named in ``text``, in order; full names only unless ``short`` (short names are ambiguous in prose:
+    河南 in 黄河南岸, 大同 in 世界大同)."""
+    gaz = gazetteer()
+    return _to_places(text, gaz.short if short else gaz.full)
+
+
+def leading_place(text: str) -> Place | None:
+    """The place a title or an issuer starts with (深圳经济特区数据条例 -> 广东/深圳, 潍坊市… -> 山东/潍坊), else None.
+
+    Short names count here, as titles write them (上海口岸服务条例); a province followed by one of its cities
+    (山东省济南市…) gives the city.
+    """
+    text = text.strip()
+    places = _to_places(text, gazetteer().short)
+    if not places or places[0].start != 0:
+        return None
+    first = places[0]
+    if first.kind == "province" and len(places) > 1:
+        second = places[1]
+        if second.start == first.end and second.province == first.province and second.city:
+            return Place(first.province, second.city, second.kind, text[: second.end], 0, second.end, second.full)
+    return first
+
+
+def province_kind(province: str) -> str | None:
+    """The kind of a provincial-level division by short name: province, municipality, autonomous_region or sar."""
+    return gazetteer().province_kind.get(province)
+
+
+def province_full_name(province: str) -> str | None:
+    """The full name of a province by its short name: 浙江 -> 浙江省, 广西 -> 广西壮族自治区."""
+    return gazetteer().province_full.get(province)
+
+
+def is_county(name: str) -> bool:
+    """Whether a name (a title or an issuer) starts with a county-level unit: 长兴县人民政府, 景宁畲族自治县自治条例."""
+    return COUNTY_NAME.match(name) is not None
