@@ -38,8 +38,8 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3001-\u303f\uff01-\uff0f\uff1a-
 # A run of spaces between two CJK characters, e.g. the letter-spacing in "几 个 问 题 的 通 知" or a PDF's
 # "数 据" from justified lines; removing it joins the characters back.
 CJK_INNER_SPACE = re.compile(f"(?<=[{_CJK}])[ \u3000\t]+(?=[{_CJK}])")
-# Any run of whitespace, for whitespace-insensitive comparison.
-WHITESPACE = re.compile(r"\s+")
+# Any run of whitespace or zero-width characters, for whitespace-insensitive comparison.
+WHITESPACE = re.compile("[\\s\u200b-\u200d\u2060\ufeff]+")
 
 
 def fold_width(text: str) -> str:
@@ -142,6 +142,11 @@ HEADER_EVENT = r"(?:通过|批准|公布|发布|印发|修正|修订|修改|施�
 # "（2021年6月10日第十三届全国人民代表大会常务委员会第二十九次会议通过）", "2007年1月1日 施行",
 # "（根据2016年3月30日…的决定修正）". The brackets are the layout of a title block and are dropped.
 HEADER_LINE = re.compile(rf"^[（(]?(?:根据)?\s*{DATE}.*{HEADER_EVENT}.*$")
+# The same without a date, in brackets and ending with the event: the second half of a header line the source broke
+# in two, e.g. "（〈中华人民共和国计量法〉的决定》第四次修正）". A list item "（一）…" is never one.
+UNDATED_HEADER_LINE = re.compile(
+    rf"^[（(](?![一二三四五六七八九十\d]{{1,3}}[）)])[^（(]*{HEADER_EVENT}[^（()）]{{0,8}}[）)]$"
+)
 # The leading date of a header line, to put one space after it as the corpus writes it ("2021年6月10日 第十三届…").
 LEADING_DATE = re.compile(rf"^({DATE})\s*")
 
@@ -165,7 +170,7 @@ def header_line(text: str) -> str | None:
     "2003年7月18日 北京市第十二届人民代表大会常务委员会第五次会议通过".
     """
     line = clean_line(text)
-    if len(line) > 600 or not HEADER_LINE.match(line):
+    if len(line) > 600 or not (HEADER_LINE.match(line) or UNDATED_HEADER_LINE.match(line)):
         return None
     if line[:1] in "（(":
         line = line[1:]
