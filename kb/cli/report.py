@@ -1,0 +1,269 @@
+"""CLI report commands: `kb list` and `kb stats` -> filtered documents, counts, cross-tabs and charts.
+
+Output formats (stable; `--format`, `--json`, `--bom` come from kb.cli.render):
+
+- `kb list`: table and md show date, province, city, level, type, title, issuer, 发文字号, clauses, topics; csv has
+  the header ``id,date,year,province,city,level,doc_type,title,issuer,doc_number,clauses,topics,status,first_year,
+  path`` (topics joined by 、); json is a list of ListRow objects with the same keys (topics a list).
+- `kb stats`: with one dimension, table, md and csv have the columns ``<dimension>,count``; with two, the first
+  dimension down and one column per value of the second (a cross-tab). Table and md add a total row (and, for two
+  dimensions, a total column) counting each document once; csv holds the counts only. json is the CountTable
+  record: ``{"by", "values", "rows": [{"key": [...], "count"}], "margins", "total", "year_range"}``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from kb.cli.render import KbContext, emit, emit_json, handle_errors, output_options
+from kb.models import DocFilter, DocType, Level, Status
+
+if TYPE_CHECKING:
+    from kb.models import DocSummary
+    from kb.stats import CountTable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Kept in step with kb.stats.DIMENSIONS and kb.stats.SORTS (tests check), so that `--help` needs no import of it.
+DIMENSIONS = ("year", "province", "city", "level", "type", "topic", "status")
+SORTS = ("date", "province", "title")
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+LIST_TABLE_COLUMNS = ("date", "province", "city", "level", "doc_type", "title", "issuer", "doc_number", "clauses",
+                      "topics")  # fmt: skip
+LIST_CSV_COLUMNS = ("id", "date", "year", "province", "city", "level", "doc_type", "title", "issuer", "doc_number",
+                    "clauses", "topics", "status", "first_year", "path")  # fmt: skip
+LIST_HEADERS = {"doc_type": "type", "doc_number": "发文字号"}
+
+
+def filter_options(func: F) -> F:
+    """Add the document filters shared by `kb list` and `kb stats`; the command receives ``filters`` (DocFilter)."""
+
+    @click.option("--year", type=int, default=None, help="Documents of this year (the version's year).")
+    @click.option("--from", "year_from", type=int, default=None, help="Documents of this year or later.")
+    @click.option("--to", "year_to", type=int, default=None, help="Documents of this year or earlier.")
+    @click.option("--province", default=None, help="Province short or full name (浙江, 浙江省); 全国 for national.")
+    @click.option("--city", default=None, help="City short or full name (深圳, 深圳市).")
+    @click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Issuing level.")
+    @click.option("--type", "doc_type", type=click.Choice([v.value for v in DocType]), default=None,
+                  help="Document type, e.g. 地方性法规.")  # fmt: skip
+    @click.option("--topic", default=None, help="Documents with a clause tagged with this topic, e.g. 数据安全.")
+    @click.option("--status", type=click.Choice([v.value for v in Status]), default=None, help="Validity status.")
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        year: int | None,
+        year_from: int | None,
+        year_to: int | None,
+        province: str | None,
+        city: str | None,
+        level: str | None,
+        doc_type: str | None,
+        topic: str | None,
+        status: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        if year is not None and (year_from is not None or year_to is not None):
+            raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
+        if year_from is not None and year_to is not None and year_from > year_to:
+            raise click.UsageError(f"--from {year_from} is after --to {year_to}; give the earlier year to --from")
+        filters = DocFilter(
+            year=year,
+            year_from=year_from,
+            year_to=year_to,
+            province=province or None,
+            city=city or None,
+            level=Level(level) if level else None,
+            doc_type=DocType(doc_type) if doc_type else None,
+            topic=topic or None,
+            status=Status(status) if status else None,
+        )
+        return func(*args, filters=filters, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load(home: Path, filters: DocFilter) -> list[DocSummary]:
+    """The documents of the knowledge base at ``home`` that pass ``filters``."""
+    from kb.stats import NATIONAL, filter_docs, normalise_filter
+    from kb.store import Store
+
+    wanted = normalise_filter(filters)
+    # The store filters on the stored short names; 全国 (no province, national level) is for kb.stats to select.
+    in_store = replace(wanted, province=None) if wanted.province == NATIONAL else wanted
+    with Store.open(home) as store:
+        docs = store.summaries(in_store)
+    return filter_docs(docs, wanted)
+
+
+# -- list ------------------------------------------------------------------------------------------------------------
+
+
+@click.command("list")
+@filter_options
+@click.option("--sort", type=click.Choice(SORTS), default="date", show_default=True,
+              help="Order: by date (oldest first), by province (national first) or by title.")  # fmt: skip
+@output_options
+@click.pass_obj
+@handle_errors
+def list_cmd(obj: KbContext, filters: DocFilter, sort: str, fmt: str, bom: bool) -> None:
+    """List documents, one row per document version: date, province, city, level, type, title, issuer, 发文字号,
+    clause count and topics.
+
+    Years are the version's: an amended regulation is listed under the year of the version ingested.
+    --year cannot be combined with --from/--to. Formats: table (default), md, csv (with a header row; --bom for
+    Excel) and json (a list of objects with every field, including the id for `kb show`).
+
+    \b
+    Examples:
+      kb list --year 2020 --level provincial
+      kb list --year 2020 --province 浙江 --format csv --bom > 浙江2020.csv
+      kb list --from 2016 --to 2020 --topic 数据安全 --sort province
+    """
+    from kb.stats import list_rows
+
+    rows = list_rows(load(obj.home, filters), sort=sort)
+    if fmt == "json":
+        emit_json(rows)
+        return
+    records = [_row_mapping(row) for row in rows]
+    if fmt == "csv":
+        emit(records, LIST_CSV_COLUMNS, fmt, bom=bom)
+        return
+    emit(records, LIST_TABLE_COLUMNS, fmt, bom=bom, headers=LIST_HEADERS)
+    if fmt == "table":
+        click.echo(f"{len(rows)} document{'' if len(rows) == 1 else 's'}")
+
+
+def _row_mapping(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in LIST_CSV_COLUMNS}
+
+
+# -- stats -----------------------------------------------------------------------------------------------------------
+
+
+@click.command("stats")
+@click.option("--by", "by", multiple=True, required=True, type=click.Choice(DIMENSIONS),
+              help="Count by this dimension; give --by twice for a cross-tab (--by year --by province).")  # fmt: skip
+@filter_options
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also draw a bar chart: FILE.png, .svg or .pdf (needs a CJK font: fonts-noto-cjk).")  # fmt: skip
+@click.option("--title", "chart_title", default=None, help="The chart's title instead of the one made from the counts.")
+@output_options
+@click.pass_obj
+@handle_errors
+def stats(
+    obj: KbContext,
+    by: tuple[str, ...],
+    filters: DocFilter,
+    plot: Path | None,
+    chart_title: str | None,
+    fmt: str,
+    bom: bool,
+) -> None:
+    """Count documents by year, province, city, level, type, topic or status, or cross-tabulate two of them.
+
+    Each document counts once per version: an amended regulation counts in the year of the version ingested (the
+    year of its latest adoption, amendment or promulgation), and two versions ingested count twice, each in its
+    own year. National documents count under province 全国; a value the metadata lacks counts under (none). By
+    topic, a document counts under each topic any of its clauses is tagged with, so topic rows can add up to more
+    than the total. With --year or --from/--to every year of the range has a row, zero included.
+
+    Formats: table (default) and md with totals; csv (header row, counts only; --bom for Excel); json (the count
+    record with its rows, margins and total). --plot draws a titled, labelled bar chart with a value on each bar.
+
+    \b
+    Examples:
+      kb stats --by year --from 2011 --to 2020 --plot docs/documents-per-year.png
+      kb stats --by province --year 2020
+      kb stats --by year --by province --from 2016 --to 2020 --format csv --bom > 年份省份.csv
+      kb stats --by topic --by year --from 2016 --to 2020 --plot topics.svg
+    """
+    if len(by) > 2:
+        raise click.UsageError(f"--by given {len(by)} times ({', '.join(by)}); count by one dimension or cross two")
+    if len(set(by)) != len(by):
+        raise click.UsageError(f"--by {by[0]} given twice; cross two different dimensions")
+    if plot is not None and plot.suffix.lower() not in CHART_SUFFIXES:
+        raise click.BadParameter(
+            f"{plot}: unsupported chart format {plot.suffix or '(none)'!r}; expected {' '.join(CHART_SUFFIXES)}",
+            param_hint="--plot",
+        )
+    if chart_title is not None and plot is None:
+        raise click.UsageError("--title names a chart; add --plot FILE.png to draw one")
+
+    from kb.stats import count, observed_year_range
+
+    docs = load(obj.home, filters)
+    table = count(docs, by, year_range=_year_range(filters, observed_year_range(docs)))
+    _emit_counts(table, fmt, bom)
+    if plot is not None:
+        from kb.charts import plot as draw
+
+        written = draw(table, plot, title=chart_title, filters=filters)
+        click.echo(f"chart written to {written}", err=True)
+
+
+def _year_range(filters: DocFilter, observed: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The range of years the filters ask for; an open end is the first or last year of the documents."""
+    if filters.year is not None:
+        return (filters.year, filters.year)
+    low, high = filters.year_from, filters.year_to
+    if low is None and high is None:
+        return None
+    if low is None:
+        assert high is not None
+        low = min(observed[0], high) if observed else high
+    if high is None:
+        high = max(observed[1], low) if observed else low
+    return (low, high)
+
+
+def _emit_counts(table: CountTable, fmt: str, bom: bool) -> None:
+    from kb.stats import cross_tab
+
+    if fmt == "json":
+        emit_json(table)
+        return
+    with_totals = fmt in ("table", "md")
+    if len(table.by) == 1:
+        dim = table.by[0]
+        rows: list[dict[str, Any]] = [{dim: row.key[0], "count": row.count} for row in table.rows]
+        if with_totals:
+            rows.append({dim: "total", "count": table.total})
+        emit(rows, (dim, "count"), fmt, bom=bom)
+    else:
+        grid = cross_tab(table)
+        names = _column_names(grid.row_dim, grid.columns)
+        columns: Sequence[str] = (grid.row_dim, *names, *(("total",) if with_totals else ()))
+        rows = []
+        for value, cells, row_total in zip(grid.rows, grid.cells, grid.row_totals, strict=True):
+            rows.append({grid.row_dim: value, **dict(zip(names, cells, strict=True)), "total": row_total})
+        if with_totals:
+            rows.append({grid.row_dim: "total", **dict(zip(names, grid.column_totals, strict=True)),
+                         "total": grid.total})  # fmt: skip
+        emit(rows, columns, fmt, bom=bom)
+    if fmt == "table":
+        note = f"{table.total} document{'' if table.total == 1 else 's'}, each counted once per version"
+        if "topic" in table.by:
+            note += "; a document with several topics counts under each"
+        click.echo(note)
+
+
+def _column_names(row_dim: str, values: Sequence[Any]) -> list[str]:
+    """Column names of a cross-tab: the second dimension's values as text, kept apart from the first column's name."""
+    names = []
+    for value in values:
+        name = str(value)
+        while name in (row_dim, "total") or name in names:
+            name += "'"
+        names.append(name)
+    return names
+
+
+COMMANDS = (list_cmd, stats)
