@@ -534,6 +534,6 @@ def describe_bad_bytes(path: str, decoded: Decoded) -> str | None:
     shown = ", ".join(runs[:10]) + (" ..." if len(runs) > 10 else "")
     noun = "byte" if len(offsets) == 1 else "bytes"
     return (
-        f"{path}: {len(offsets)} invalid {noun} at offset {shown} replaced with U+FFFD "
+        f"{path}: {len(offsets)} invalid {noun} at offset {shown} replaced with U+FFFD (left out at a line start) "
         f"(read as {decoded.encoding.upper()}); check the text around them"
     )
