@@ -267,7 +267,7 @@ def render_figure(
     stack_sums = [sum(line[c] for line in data.values) for c in range(n)]
     with matplotlib.rc_context(_rc(family)):
         if vertical:
-            width = min(22.0, max(8.0, (0.25 + 0.22 * groups) * n + 2.5))
+            width = min(16.0, max(8.0, (0.25 + 0.22 * groups) * n + 2.5))
             fig = Figure(figsize=(width, 5.6), layout="constrained")
         else:
             fig = Figure(figsize=(9.0, min(30.0, max(4.0, 0.38 * n * groups + 1.8))), layout="constrained")
@@ -281,12 +281,13 @@ def render_figure(
         elif stacked:
             colors = _colors(len(data.series), ordered=table.by[-1] == "year")
             base = [0] * n
-            peak = max(stack_sums, default=0) or 1
+            tallest = max(stack_sums, default=0) or 1
             for s, name in enumerate(data.series):
                 heights = data.values[s]
                 kwargs: dict[str, Any] = {"bottom": base} if vertical else {"left": base}
                 bars = bar(positions, heights, label=name, color=colors[s], zorder=2, **kwargs)
-                inside = [str(v) if v >= 0.06 * peak else "" for v in heights]
+                # A segment's value is written inside it when the segment is tall enough to hold the digits.
+                inside = [str(v) if v >= 0.035 * tallest else "" for v in heights]
                 ax.bar_label(bars, labels=inside, label_type="center", fontsize=font_size - 1, color="white")
                 base = [b + h for b, h in zip(base, heights, strict=True)]
             top_kwargs: dict[str, Any] = {"bottom": base} if vertical else {"left": base}

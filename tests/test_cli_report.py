@@ -238,19 +238,28 @@ def relative(path: str) -> str:
 
 @pytest.mark.slow
 def test_documents_per_year_2011_2020_equal_the_manifest(corpus_home: Path) -> None:
-    expected = Counter(int(r["file_date"][:4]) for r in manifest() if r["file_date"])
-    data = json.loads(
-        corpus_run(corpus_home, "stats", "--by", "year", "--from", "2011", "--to", "2020", "--json").output
-    )
-    got = {row["key"][0]: row["count"] for row in data["rows"]}
-    assert got == {year: expected[year] for year in range(2011, 2021)}
+    rows = {r["path"]: r for r in manifest()}
+    expected = Counter(int(r["file_date"][:4]) for r in rows.values() if r["file_date"])
+    result = corpus_run(corpus_home, "stats", "--by", "year", "--from", "2011", "--to", "2020", "--json")
+    got = {row["key"][0]: row["count"] for row in json.loads(result.output)["rows"]}
+    # The manifest has no file_date for 259 documents: kb dates those from their header lines, so they count in a
+    # year the manifest cannot tell. Every document the manifest dates must count in the manifest's year.
+    listed = json.loads(corpus_run(corpus_home, "list", "--from", "2011", "--to", "2020", "--json").output)
+    undated = Counter(row["year"] for row in listed if not rows[relative(row["path"])]["file_date"])
+    assert sum(got.values()) == len(listed)
+    assert {year: got[year] - undated[year] for year in range(2011, 2021)} == {
+        year: expected[year] for year in range(2011, 2021)
+    }
 
 
 @pytest.mark.slow
 def test_documents_per_province_equal_the_manifest(corpus_home: Path) -> None:
     expected = Counter(r["province"] or "全国" for r in manifest())
     data = json.loads(corpus_run(corpus_home, "stats", "--by", "province", "--json").output)
-    assert {row["key"][0]: row["count"] for row in data["rows"]} == dict(expected)
+    got = Counter({row["key"][0]: row["count"] for row in data["rows"]})
+    # The manifest's empty province means "no province": kb splits it into 全国 (national) and (none) (not known).
+    got["全国"] += got.pop("(none)", 0)
+    assert dict(got) == dict(expected)
     assert data["total"] == 3242
 
 
