@@ -146,6 +146,9 @@ class ExtractedText:
     fields: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
     pages: int | None = None
+    # True when the format marks every heading explicitly (the corpus Markdown's ``##``): a line the source leaves
+    # unmarked is then body text, whatever it looks like (see kb.segment.marked_headings).
+    headings_marked: bool = False
 
     def field(self, *names: str) -> str | None:
         """The first value given for any of ``names``, else None."""
