@@ -255,6 +255,7 @@ def render_figure(
     """The chart of ``table`` as a matplotlib Figure (not yet saved), drawn with a CJK font."""
     import matplotlib
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
     from matplotlib.ticker import MaxNLocator
 
     family = find_cjk_font()
@@ -335,6 +336,11 @@ def render_figure(
         if subtitle is None:
             subtitle = " · ".join(p for p in (default_subtitle(table, filters), data.note) if p)
         ax.set_title(subtitle, fontsize=9, color="#555555")
+        # Fix the font on every text, and on tick labels made later, so the figure draws the same wherever saved.
+        fonts = [family, "DejaVu Sans"]
+        ax.tick_params(labelfontfamily=fonts)
+        for text in fig.findobj(Text):
+            text.set_fontfamily(fonts)
     return fig
 
 
