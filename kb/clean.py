@@ -359,6 +359,9 @@ _BOMS = (
 )
 # Control bytes that never occur in text (all C0 controls but tab, newline, form feed, carriage return, escape).
 _CONTROL_BYTES = frozenset(set(range(0x00, 0x09)) | {0x0B} | set(range(0x0E, 0x1B)) | set(range(0x1C, 0x20)))
+# Share of rare characters (neither GB2312 nor Big5) past which a GB18030 reading is doubted: real Chinese text
+# holds almost none (0% in every fixture), Big5 or Shift-JIS bytes read as GB18030 hold about 40%.
+MAX_RARE_SHARE = 0.1
 # How many bytes after an undecodable one may be skipped to find the GB18030 character boundary again.
 _RESYNC_SKIP = 4
 # Characters looked at after a candidate boundary to judge it.
@@ -469,6 +472,38 @@ def _bad_byte_limit(data: bytes) -> int:
     return max(8, len(data) // 1000)
 
 
+def rare_share(text: str, sample: int = 4000) -> float:
+    """Share of the first ``sample`` non-ASCII characters that belong to neither GB2312 nor Big5 (the common
+    simplified and traditional repertoires): near 0 for Chinese text, high for bytes decoded with the wrong codec."""
+    chars = [ch for ch in text if not ch.isascii() and not ch.isspace()][:sample]
+    if not chars:
+        return 0.0
+    return sum(1 for ch in chars if not (_is_common(ch) or _encodable(ch, "big5"))) / len(chars)
+
+
+def _encodable(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _sniffed(data: bytes, gb_text: str) -> Decoded:
+    """Bytes that decode as GB18030 into rare characters: charset-normalizer's guess (Big5, Shift-JIS ...) when it
+    reads them as common text, else the GB18030 reading."""
+    guess = from_bytes(data).best()
+    if guess is not None and guess.encoding and not guess.encoding.startswith("utf_"):
+        encoding = canonical_encoding(guess.encoding) or guess.encoding
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            text = ""
+        if text and rare_share(text) < rare_share(gb_text):
+            return Decoded(text, encoding)
+    return Decoded(gb_text, "gb18030")
+
+
 def decode_bytes(data: bytes, path: str, declared: str | None = None) -> Decoded:
     """Decode a text file or page: byte-order mark, then the declared charset, strict UTF-8, GB18030, a few bad bytes
     replaced, and last charset-normalizer's guess. Raises DecodeError when nothing fits."""
@@ -488,11 +523,12 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> Decoded
             candidates.append(name)
     for encoding in candidates:
         try:
-            return Decoded(data.decode(encoding), encoding)
-        except UnicodeDecodeError:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
             continue
-        except LookupError:
-            continue
+        if encoding == "gb18030" and declared is None and rare_share(text) > MAX_RARE_SHARE:
+            return _sniffed(data, text)
+        return Decoded(text, encoding)
     limit = _bad_byte_limit(data)
     best: Decoded | None = None
     for encoding in candidates:
@@ -505,7 +541,8 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> Decoded
     if best is not None:
         return best
     guess = from_bytes(data).best()
-    if guess is not None and guess.encoding and guess.chaos < 0.2:
+    # UTF-16/32 without a byte-order mark is never how Chinese text files arrive; such a guess is noise
+    if guess is not None and guess.encoding and guess.chaos < 0.2 and not guess.encoding.startswith("utf_"):
         encoding = canonical_encoding(guess.encoding) or guess.encoding
         try:
             return Decoded(data.decode(encoding), encoding)

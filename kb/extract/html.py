@@ -346,8 +346,9 @@ def meta_fields(soup: BeautifulSoup) -> list[tuple[str, str]]:
 def table_fields(soup: BeautifulSoup, content: Tag | None) -> list[tuple[str, str]]:
     """(label, value) of the page's metadata table and "label：value" lines outside the content."""
     fields: list[tuple[str, str]] = []
+    inside = {id(tag) for tag in content.find_all(True)} | {id(content)} if content is not None else set()
     for row in soup.find_all("tr"):
-        if content is not None and content in row.parents:
+        if id(row) in inside:
             continue
         cells = [clean_line(_text(cell)) for cell in row.find_all(["td", "th"]) if cell.find_parent("tr") is row]
         index = 0
@@ -364,9 +365,7 @@ def table_fields(soup: BeautifulSoup, content: Tag | None) -> list[tuple[str, st
             index += 1
     in_table = {label for label, _ in fields}
     for tag in soup.find_all(["div", "p", "span", "li", "dd"]):
-        if tag.find_parent("table") or (content is not None and (tag is content or content in tag.parents)):
-            continue
-        if tag.find(["div", "p", "li", "table"]):
+        if id(tag) in inside or tag.find_parent("table") or tag.find(["div", "p", "li", "table"]):
             continue
         text = clean_line(_text(tag))
         if not text or len(text) > 300:
