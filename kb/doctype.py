@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kb.docnumber import doc_number_key
 from kb.models import DateEvent, DocType, EventKind, Level
 from kb.places import Place, is_county, leading_place, province_kind
 
@@ -15,18 +16,18 @@ COUNTRY = "中华人民共和国"
 # The national legislature and its standing committee, in full or short: 全国人民代表大会(常务委员会), 全国人大常委会.
 NATIONAL_LEGISLATURE = re.compile(r"^(?:中华人民共和国)?全国人民代表大会|^全国人大")
 # The State Council and the Central Military Commission (joint military administrative regulations).
-STATE_COUNCIL = re.compile(r"^(?:中华人民共和国)?(?:国务院|中央军事委员会|中央军委)$")
+STATE_COUNCIL = re.compile(r"^(?:(?:中华人民共和国)?(?:国务院|中央军事委员会|中央军委)、?)+$")
 # The State Council's General Office, which issues policy documents (国办发) rather than regulations.
 STATE_COUNCIL_OFFICE = re.compile(r"^(?:中华人民共和国)?国务院办公厅$|^中央军委办公厅$")
 # The Supreme People's Court and Procuratorate, the authors of judicial interpretations.
 SUPREME_JUDICIARY = re.compile(r"^(?:中华人民共和国)?最高人民(?:法院|检察院)")
 # A local legislature: 广东省人民代表大会常务委员会, 深圳市人大常委会, 市人大常委会, 景宁畲族自治县人民代表大会.
-LOCAL_LEGISLATURE = re.compile(r"人民代表大会|人大")
+LOCAL_LEGISLATURE = re.compile(r"人民代表大?会|人大")
 # A local government: 北京市人民政府, 浙江省人民政府办公厅.
 LOCAL_GOVERNMENT = re.compile(r"人民政府(?:办公厅|办公室)?$")
 
 # Title endings of regulations and rules (条例, 规定, 办法, 实施细则, 规则, 规程, 标准) as opposed to policy documents.
-REGULATORY_TITLE = re.compile(r"(?:条例|规定|办法|细则|规则|规程|准则|标准|守则|章程)(?:（[^）]*）|\([^)]*\))?$")
+REGULATORY_TITLE = re.compile(r"(?:条例|规定|办法|细则|规则|规程|规范|准则|标准|守则|章程)(?:（[^）]*）|\([^)]*\))?$")
 # Titles of a legislature's or government's decisions and resolutions: ……的决定, ……的决议.
 DECISION_TITLE = re.compile(r"(?:决定|决议)(?:（[^）]*）|\([^)]*\))?$")
 # Titles of policy documents: notices, opinions, replies, letters, plans, announcements (规范性文件 and the like).
@@ -41,8 +42,9 @@ CONSTITUTION_TITLE = re.compile(r"^(?:中华人民共和国)?宪法(?:修正案)
 JUDICIAL_TITLE = re.compile(
     r"(?:适用法律|应用法律|审理|审判|刑事案件|民事案件|行政案件).*(?:解释|规定|批复|答复)(?:（[^）]*）)?$"
 )
-# A ministry's order named in a body's closing or opening: "公安部令第102号", "国家市场监督管理总局令".
-MINISTRY_ORDER = re.compile(r"(?<!国务院)(?<!人民政府)(?:部|总局|委员会|局|署|办公室|银行)令")
+# A ministry named in a body's closing as the maker of the rules it replaces: "公安部令第102号", "（公安部第69号令）",
+# "公安部以前制定的关于继续盘问或者留置的规定".
+MINISTRY_ORDER = re.compile(r"(?<!国务院)(?<!人民政府)(?:部|总局|委员会|局|署|办公室|银行)(?:令|第\d+号令|以前制定)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +81,6 @@ def issuer_kind(issuer: str) -> IssuerKind:
     return IssuerKind("unknown", None)
 
 
-def _ordered_by(events: Sequence[DateEvent], kinds: set[str]) -> bool:
-    return any(e.body is not None and issuer_kind(e.body).kind in kinds for e in events)
-
-
 def classify(
     title: str | None,
     issuers: Sequence[str],
@@ -109,14 +107,17 @@ def classify(
     if "judiciary" in kinds or name.startswith(("最高人民法院", "最高人民检察院")):
         return DocType.JUDICIAL
     if main == "legislature":
-        return DocType.LAW
-    state_council_approved = any(
-        e.kind is EventKind.APPROVED and e.body and issuer_kind(e.body).kind == "state_council" for e in events
-    )
-    if main == "state_council" or state_council_approved or (order and doc_number and "国" in doc_number[:3]):
-        if policy and not order and not state_council_approved:
+        # A title that starts with a place is a local text whatever its header says (a copy's header may be wrong).
+        return DocType.LOCAL_REGULATION if local_title(name) else DocType.LAW
+    acted = [e for e in events if e.kind is not EventKind.SIGNED]
+    by_state_council = any(e.body and _names_state_council(e.body) for e in acted)
+    state_order = doc_number is not None and (doc_number_key(doc_number) or "").startswith("国令")
+    if main == "state_council" or by_state_council or state_order:
+        # The State Council's own notices and opinions are policy documents unless a header shows them adopted or
+        # promulgated as regulations (the older 行政法规 titled 通知).
+        if policy and not state_order and not acted:
             return DocType.NORMATIVE
-        if decision and not order:
+        if decision and not state_order and not acted:
             return DocType.DECISION
         return DocType.ADMIN_REGULATION
     if main == "state_council_office":
@@ -136,14 +137,27 @@ def classify(
     return _classify_by_title(name, body_head, body_tail)
 
 
+def _names_state_council(body: str) -> bool:
+    """Whether an event's body is or includes the State Council ("国务院", "中共中央、国务院")."""
+    return any(STATE_COUNCIL.search(part) for part in re.split(r"[、，,\s]", body) if part)
+
+
+def local_title(title: str) -> bool:
+    """Whether a title starts with a place in the mainland (深圳经济特区…, 潍坊市…, 景宁畲族自治县…): a local text.
+    Hong Kong and Macao are left out, as national laws are named after them."""
+    place = leading_place(title)
+    if place is not None:
+        return place.province not in ("香港", "澳门")
+    return is_county(title)
+
+
 def _classify_by_title(name: str, body_head: str, body_tail: str) -> DocType | None:
     """The type when no issuer is known: the title's place and shape, and what the body says of its author."""
     if not name:
         return None
     if JUDICIAL_TITLE.search(name) and ("最高人民法院" in body_head or "最高人民检察院" in body_head or "解释" in name):
         return DocType.JUDICIAL
-    local = leading_place(name) is not None or is_county(name)
-    if local:
+    if local_title(name):
         if POLICY_TITLE.search(name):
             return DocType.NORMATIVE
         return DocType.LOCAL_REGULATION

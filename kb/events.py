@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.dates import DateSpan, find_dates
 from kb.models import DateEvent, EventKind
 
-# A legislature's term, which the body of an event is reported without: "第十三届" in
-# 第十三届全国人民代表大会常务委员会, and the short "十四届" of 市十四届人大常委会.
-TERM = re.compile(r"第?\s*[一二三四五六七八九十]{1,3}\s*届")
+# A legislature's term, which the body of an event is reported without: 第十三届 in 第十三届全国人大常委会.
+# A term written without 第 ("市十四届人大常委会") is kept, as written.
+TERM = re.compile(r"第\s*[一二三四五六七八九十]{1,3}\s*届")
 
 # Where the acting body's name ends in an event clause: a meeting number ("第二十九次会议", "第1269次",
 # "2021年第20次室务会议"), a court's or procuratorate's committee (最高人民法院审判委员会 -> 最高人民法院), an order or
@@ -21,9 +22,17 @@ BODY_END = re.compile(
     r"|审判委员会|检察委员会"
     r"|(?:\d{4}\s*年\s*)?第?\s*[\d一二三四五六七八九十百零〇]+\s*次"
     r"|(?:常务|部务|局务|室务|委务|署务|行务|主任|厅务|部长办公|委员长)?会议"
-    r"|令(?=\s*第|\s*\d|公布|发布|$)|第\s*\d+\s*号令|公告"
+    r"|令(?=\s*第|\s*\d|公布|发布|$)|第\s*\d+\s*号|公告|(?<=[院会部局署委厅府])以"
     r"|审议|通过|批准|公布|发布|颁布|印发|修正|修订|修改|施行|实施|执行|生效|废止|决定|制定"
 )
+
+# The author of a bracketed decision that amends a text: "《国务院关于修改〈…〉的决定》", "《国务院、中央军委关于…》".
+TITLE_AUTHOR = re.compile(r"^《(?P<orgs>[\u4e00-\u9fff、]{2,40}?)关于")
+
+# An order number in a clause without a verb: "中华人民共和国国务院令第692号" (the order promulgated the text).
+ORDER_MENTION = re.compile(r"令\s*第?\s*[\d一二三四五六七八九十百零〇]+\s*号|第\s*\d+\s*号令")
+# A meeting in a clause without a verb: "最高人民法院审判委员会第1710次会议", "第十三届全国人民代表大会第二次".
+MEETING_MENTION = re.compile(r"会议|第\s*[\d一二三四五六七八九十百零〇]+\s*次")
 
 # How an acting body's name ends: 委员会, 人民代表大会, 国务院, 最高人民法院, 公安部, 国家市场监督管理总局, 海关总署,
 # 中国人民银行, 国家互联网信息办公室, 北京市人民政府, 中央军事委员会, 市人大常委会. A clause whose words before the
@@ -115,7 +124,8 @@ def _strip_titles(text: str) -> str:
     return "".join(out)
 
 
-def _clauses(line: str) -> list[_Clause]:
+@lru_cache(maxsize=8192)
+def _clauses(line: str) -> tuple[_Clause, ...]:
     line = line.strip(_OUTER)
     dates = _outside_titles(line, find_dates(line))
     clauses = []
@@ -125,13 +135,16 @@ def _clauses(line: str) -> list[_Clause]:
         chained = CHAIN.search(raw) is not None or raw.rstrip().endswith("的")
         text = CONNECTOR.sub("", raw).rstrip(_OUTER) if i + 1 < len(dates) else raw.rstrip(_OUTER + "。；;，,")
         clauses.append(_Clause(span, text, text[span.end - span.start :].strip(), chained))
-    return clauses
+    return tuple(clauses)
 
 
 def _kinds(rest: str) -> list[EventKind]:
     """The kinds of event a clause's words tell, the main one first."""
     words = _strip_titles(rest)
     found = [kind for kind, pattern in VERBS if pattern.search(words)]
+    if not found:
+        # A verb typed inside the closing bracket ("…的决定修正》") still tells what happened.
+        found = [kind for kind, pattern in VERBS if pattern.search(rest.rstrip("》）) ")[-4:])]
     if not found:
         return []
     main = found[0]
@@ -142,6 +155,17 @@ def _kinds(rest: str) -> list[EventKind]:
     if main is EventKind.PROMULGATED and EventKind.EFFECTIVE in found:
         extra.append(EventKind.EFFECTIVE)
     return [main, *extra]
+
+
+def _implied_kind(rest: str) -> EventKind | None:
+    """The kind of a clause that has no verb and no following verb to share: an order number alone
+    ("国务院令第692号") was a promulgation, a meeting alone ("…第1710次会议", "…第二次") an adoption."""
+    words = _strip_titles(rest)
+    if ORDER_MENTION.search(words):
+        return EventKind.PROMULGATED
+    if MEETING_MENTION.search(words):
+        return EventKind.ADOPTED
+    return None
 
 
 def event_body(rest: str) -> str | None:
@@ -155,64 +179,83 @@ def event_body(rest: str) -> str | None:
     words = TERM.sub("", words)
     cut = BODY_END.search(words)
     body = (words[: cut.start()] if cut else words).strip(" 　、，,和及与的")
+    if not body and words.startswith("《"):
+        # "《国务院关于修改〈…〉的决定》第一次修订": the deciding body is the title's author.
+        author = TITLE_AUTHOR.match(words)
+        body = author["orgs"] if author else ""
     if not body or not BODY_SUFFIX.search(body) or len(body) > 60:
         return None
     return body
 
 
-def read_events(lines: Iterable[str]) -> tuple[DateEvent, ...]:
+def _all_clauses(lines: Iterable[str]) -> list[_Clause]:
+    return [clause for line in logical_lines(lines) for clause in _clauses(line)]
+
+
+def _settle_kinds(clauses: Sequence[_Clause]) -> list[list[EventKind]]:
+    """The kinds of every clause, verbless clauses settled from their neighbours."""
+    kinds = [_kinds(c.rest) for c in clauses]
+    # A verbless clause takes the kind of the next clause that has one, also on the next line
+    # ("2018年2月23日 最高人民法院审判委员会第1734次会议" / "2018年2月11日 最高人民检察院…会议通过").
+    for i in range(len(clauses) - 2, -1, -1):
+        if not kinds[i] and kinds[i + 1] and _implied_kind(clauses[i].rest) is not EventKind.PROMULGATED:
+            kinds[i] = [kinds[i + 1][0]]
+    for i, clause in enumerate(clauses):
+        if not kinds[i]:
+            implied = _implied_kind(clause.rest)
+            kinds[i] = [implied] if implied else []
+    # "[d1]…会议通过并经[d2]…批准的《…决定》修正": d1 adopted the amendment, d2 approved it.
+    for i in range(len(clauses) - 1):
+        nxt = kinds[i + 1]
+        if (
+            clauses[i].chained
+            and kinds[i][:1] == [EventKind.ADOPTED]
+            and nxt[:1] in ([EventKind.AMENDED], [EventKind.REVISED])
+            and "批准" in _strip_titles(clauses[i + 1].rest)
+        ):
+            kinds[i] = [nxt[0]]
+            kinds[i + 1] = [EventKind.APPROVED]
+    return kinds
+
+
+def read_events(lines: Iterable[str], default_body: str | None = None) -> tuple[DateEvent, ...]:
     """Every dated event of a document's header lines, in order of writing.
 
     Each date outside 《》 opens a clause running to the next date; the clause's verb gives the kind (通过 adopted,
     修正 amended, 批准 approved, 公布 promulgated, 施行 effective ...) and the words before it the acting body. A clause
     without a verb of its own ("最高人民法院审判委员会第1269次会议、[date]最高人民检察院…通过") takes the next one's.
+    A clause that names no body ("2012年12月7日 公布") is the act of the bodies that issued the text (those the
+    header names first, else ``default_body``, e.g. from the title).
     """
+    lines = list(lines)
+    clauses = _all_clauses(lines)
+    kinds = _settle_kinds(clauses)
+    issuers = "、".join(joint_bodies(lines)) or default_body
     events: list[DateEvent] = []
-    for line in logical_lines(lines):
-        clauses = _clauses(line)
-        kinds = [_kinds(c.rest) for c in clauses]
-        # A verbless clause takes the kind of the next clause that has one.
-        for i in range(len(clauses) - 2, -1, -1):
-            if not kinds[i] and kinds[i + 1]:
-                kinds[i] = [kinds[i + 1][0]]
-        # "[d1]…会议通过并经[d2]…批准的《…决定》修正": d1 adopted the amendment, d2 approved it.
-        for i in range(len(clauses) - 1):
-            nxt = kinds[i + 1]
-            if (
-                clauses[i].chained
-                and kinds[i][:1] == [EventKind.ADOPTED]
-                and nxt[:1] in ([EventKind.AMENDED], [EventKind.REVISED])
-                and "批准" in _strip_titles(clauses[i + 1].rest)
-            ):
-                kinds[i] = [nxt[0]]
-                kinds[i + 1] = [EventKind.APPROVED]
-        for clause, clause_kinds in zip(clauses, kinds, strict=True):
-            body = event_body(clause.rest)
-            for kind in clause_kinds:
-                events.append(
-                    DateEvent(clause.date.date, kind, body if kind is not EventKind.EFFECTIVE else None, clause.text)
-                )
+    for clause, clause_kinds in zip(clauses, kinds, strict=True):
+        body = event_body(clause.rest) or issuers
+        for kind in clause_kinds:
+            events.append(DateEvent(clause.date.date, kind, None if kind is EventKind.EFFECTIVE else body, clause.text))
     return tuple(events)
 
 
 def joint_bodies(lines: Iterable[str]) -> tuple[str, ...]:
     """The bodies that issued the text: those of the first clause naming one, with the clauses sharing its verb
-    ("最高人民法院审判委员会…、[date]最高人民检察院…通过" -> both), split where one clause names several
-    ("最高人民法院、最高人民检察院公告公布")."""
-    for line in logical_lines(lines):
-        clauses = _clauses(line)
-        for i, clause in enumerate(clauses):
-            body = event_body(clause.rest)
-            if body is None:
-                continue
-            bodies = [body]
-            j = i
-            while j + 1 < len(clauses) and not _kinds(clauses[j].rest):
-                j += 1
-                nxt = event_body(clauses[j].rest)
-                if nxt:
-                    bodies.append(nxt)
-            return split_bodies(bodies)
+    ("最高人民法院审判委员会…、[date]最高人民检察院…通过" -> both, also over two lines), split where one clause names
+    several ("最高人民法院、最高人民检察院公告公布")."""
+    clauses = _all_clauses(lines)
+    for i, clause in enumerate(clauses):
+        body = event_body(clause.rest)
+        if body is None:
+            continue
+        bodies = [body]
+        j = i
+        while j + 1 < len(clauses) and not _kinds(clauses[j].rest) and _implied_kind(clauses[j].rest) is not None:
+            j += 1
+            nxt = event_body(clauses[j].rest)
+            if nxt:
+                bodies.append(nxt)
+        return split_bodies(bodies)
     return ()
 
 

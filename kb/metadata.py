@@ -10,7 +10,7 @@ from datetime import date
 
 from kb.dates import find_dates, is_date_line, parse_date
 from kb.docnumber import BRACKET_NUMBER, ORDER_NUMBER, doc_number_key, find_doc_numbers
-from kb.doctype import COUNTRY, classify, issuer_kind, level_of
+from kb.doctype import COUNTRY, IssuerKind, classify, issuer_kind, level_of, local_title
 from kb.events import BODY_SUFFIX, TERM, joint_bodies, read_events, split_bodies
 from kb.models import DateEvent, DocMeta, DocType, EventKind, ExtractedText, Status
 from kb.places import Place, find_places, is_county, leading_place
@@ -72,6 +72,9 @@ HEADER_VERB = re.compile(r"通过|批准|公布|发布|修正|修订|施行")
 # Lines of a body's opening looked at for a header, a document number or an order heading.
 OPENING_LINES = 12
 
+# Longest gap between signing and publication that a field's 发布日期 is believed for (see _field_publish).
+MAX_PUBLISH_DELAY_DAYS = 92
+
 # Kinds of event that make a new version of the text (its year is the counting year).
 VERSION_KINDS = (
     EventKind.ADOPTED,
@@ -85,6 +88,7 @@ VERSION_KINDS = (
 FIRST_KINDS = (EventKind.APPROVED, EventKind.PROMULGATED, EventKind.REVISED, EventKind.AMENDED, EventKind.SIGNED)
 
 _NATIONAL_KINDS = {"legislature", "state_council", "state_council_office", "judiciary", "ministry"}
+_NATIONAL_TYPES = {DocType.LAW, DocType.ADMIN_REGULATION, DocType.DEPT_RULE, DocType.JUDICIAL, DocType.CONSTITUTION}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +169,7 @@ def _signature(lines: Sequence[str]) -> _Signature | None:
     """The first signature block: a date alone on a line after a line naming the signing body or signer."""
     for i in range(1, len(lines)):
         line = lines[i]
-        if len(line) > 20 or not is_date_line(line):
+        if len(line) > 20 or "日" not in line or not is_date_line(line):
             continue
         prev = lines[i - 1]
         value = parse_date(line)
@@ -203,6 +207,8 @@ def _opening_numbers(lines: Sequence[str]) -> tuple[str | None, str | None]:
             and re.fullmatch(r"第\s*[0-9０-９一二三四五六七八九十百零〇]+\s*号", lines[i + 1])
         ):
             return line + lines[i + 1], heading["org"]
+        if "号" not in line or len(line) > 60:
+            continue
         for pattern in (BRACKET_NUMBER, ORDER_NUMBER):
             match = pattern.search(line)
             if match and len(line) - len(match.group(0)) <= 4:
@@ -223,6 +229,15 @@ def _header_number(events: Sequence[DateEvent], info: Sequence[str]) -> str | No
         if numbers and len(line.strip()) - len(numbers[0].text) <= 4:
             return numbers[0].text
     return None
+
+
+def _field_publish(fields: dict[str, str], version: date | None) -> date | None:
+    """The publication date a field gives, unless it is the date a web page went up long after the document was
+    signed (gov.cn lists 1996 documents as published in 2018)."""
+    published = parse_date(_field(fields, PUBLISH_FIELDS))
+    if published is None or version is None:
+        return published
+    return published if 0 <= (published - version).days <= MAX_PUBLISH_DELAY_DAYS else None
 
 
 def _effective_from_body(body: str, promulgated: date | None) -> date | None:
@@ -261,7 +276,7 @@ def _doc_type_field(fields: dict[str, str]) -> DocType | None:
 def _body_place(body: str) -> Place | None:
     """For a local text that names no place in its title or issuer: the place it names most, if it speaks of itself
     as local (本省, 本市, 本自治区)."""
-    if not re.search(r"本(?:省|市|自治区|自治州|县)", body):
+    if not re.search(r"本(?:省|市|自治区|自治州|县)(?!（)", body):
         return None
     places = find_places(body[:20000])
     if not places:
@@ -271,9 +286,46 @@ def _body_place(body: str) -> Place | None:
     return next(p for p in places if (p.province, p.city) == (province, city))
 
 
+def _place(
+    title: str | None,
+    issuers: Sequence[str],
+    events: Sequence[DateEvent],
+    first_kind: IssuerKind | None,
+    doc_type: DocType | None,
+    body: str,
+) -> Place | None:
+    """Where the document belongs: the issuer's place (with the title's city when the issuer is the province, as
+    when a province's approval heads a city's regulation), else the title's, else any acting body's; national
+    bodies' documents belong nowhere, unless their title starts with a place (a copy with a wrong header)."""
+    title_place = leading_place(title or "") if local_title(title or "") else None
+    if first_kind is not None and first_kind.kind in _NATIONAL_KINDS:
+        # A national legislature does not make a title that starts with a place: the copy's header is wrong.
+        return title_place if first_kind.kind == "legislature" else None
+    issuer_place = next((k.place for k in map(issuer_kind, issuers) if k.place is not None), None)
+    if issuer_place is not None:
+        if (
+            title_place is not None
+            and title_place.province == issuer_place.province
+            and title_place.city
+            and not issuer_place.city
+        ):
+            return title_place
+        return issuer_place
+    if title_place is not None:
+        return title_place
+    for event in events:
+        if event.body:
+            place = next((k.place for k in map(issuer_kind, split_bodies([event.body])) if k.place), None)
+            if place is not None:
+                return place
+    if doc_type in _NATIONAL_TYPES:
+        return None
+    return _body_place(body)
+
+
 def _first(events: Sequence[DateEvent], kinds: Sequence[EventKind]) -> date | None:
-    dates = [e.date for e in events if e.kind in kinds]
-    return min(dates) if dates else None
+    """The date of the first event of these kinds in order of writing (joint adoptions list the lead body first)."""
+    return next((e.date for e in events if e.kind in kinds), None)
 
 
 def _latest(events: Sequence[DateEvent], kinds: Sequence[EventKind]) -> date | None:
@@ -298,12 +350,16 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
     header = [line for line in text.info if line.strip()]
     if not any(find_dates(line) for line in header):
         header = header + _opening_header(lines, title)
-    events = list(read_events(header))
+    title_issuers = _title_issuers(title)
+    events = list(read_events(header, "、".join(title_issuers) or None))
+    opening_number, order_body = _opening_numbers(lines)
     signature = _signature(lines)
     if signature is not None:
-        events.append(DateEvent(signature.date, EventKind.SIGNED, signature.body, signature.text))
+        signer = signature.body or order_body
+        events.append(DateEvent(signature.date, EventKind.SIGNED, signer, signature.text))
+        if order_body is not None:  # an order (令) is promulgated the day it is signed
+            events.append(DateEvent(signature.date, EventKind.PROMULGATED, signer, signature.text))
 
-    opening_number, order_body = _opening_numbers(lines)
     issuers = joint_bodies(header)
     if not issuers:
         issuers = split_bodies([_field(fields, ISSUER_FIELDS) or ""])
@@ -312,7 +368,7 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
         if source and issuer_kind(source).kind != "unknown" and not source.endswith("网"):
             issuers = split_bodies([source])
     if not issuers:
-        issuers = _title_issuers(title)
+        issuers = title_issuers
     if not issuers and order_body:
         issuers = split_bodies([order_body])
     if not issuers and signature is not None and signature.body:
@@ -321,13 +377,13 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
     doc_number = _field(fields, NUMBER_FIELDS) or opening_number or _header_number(events, header)
 
     adopted = _first(events, (EventKind.ADOPTED,)) or _first(events, FIRST_KINDS)
-    promulgated = _latest(events, (EventKind.PROMULGATED,)) or parse_date(_field(fields, PUBLISH_FIELDS))
+    version = _latest(events, VERSION_KINDS)
+    promulgated = _latest(events, (EventKind.PROMULGATED,)) or _field_publish(fields, version)
     effective = (
         _latest(events, (EventKind.EFFECTIVE,))
         or parse_date(_field(fields, EFFECTIVE_FIELDS))
         or _effective_from_body(body, promulgated)
     )
-    version = _latest(events, VERSION_KINDS)
     if version is None:
         version = parse_date(_field(fields, SIGNED_FIELDS)) or promulgated
     if adopted is None:
@@ -338,23 +394,7 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
     doc_type = _doc_type_field(fields) or classify(title, issuers, events, doc_number, head_text, tail_text)
 
     first_kind = issuer_kind(issuers[0]) if issuers else None
-    place: Place | None = None
-    if first_kind is None or first_kind.kind not in _NATIONAL_KINDS:
-        title_place = leading_place(short or "")
-        issuer_place = next((k.place for k in map(issuer_kind, issuers) if k.place is not None), None)
-        if issuer_place is not None:
-            place = issuer_place
-            if (
-                title_place is not None
-                and title_place.province == issuer_place.province
-                and title_place.city
-                and not issuer_place.city
-            ):
-                place = title_place
-        elif title_place is not None:
-            place = title_place
-        elif doc_type not in (DocType.LAW, DocType.ADMIN_REGULATION, DocType.JUDICIAL, DocType.CONSTITUTION):
-            place = _body_place(body)
+    place = _place(title, issuers, events, first_kind, doc_type, body)
     county = any(is_county(i) for i in issuers) or is_county(short or "")
     level = level_of(doc_type, first_kind, place, county)
 

@@ -112,6 +112,7 @@ def find_places(text: str, *, short: bool = False) -> list[Place]:
     return _to_places(text, gaz.short if short else gaz.full)
 
 
+@lru_cache(maxsize=16384)
 def leading_place(text: str) -> Place | None:
     """The place a title or an issuer starts with (深圳经济特区数据条例 -> 广东/深圳, 潍坊市… -> 山东/潍坊), else None.
 
