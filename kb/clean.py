@@ -362,10 +362,13 @@ _CONTROL_BYTES = frozenset(set(range(0x00, 0x09)) | {0x0B} | set(range(0x0E, 0x1
 # Share of rare characters (neither GB2312 nor Big5) past which a GB18030 reading is doubted: real Chinese text
 # holds almost none (0% in every fixture), Big5 or Shift-JIS bytes read as GB18030 hold about 40%.
 MAX_RARE_SHARE = 0.1
-# How many bytes after an undecodable one may be skipped to find the GB18030 character boundary again.
-_RESYNC_SKIP = 4
-# Characters looked at after a candidate boundary to judge it.
-_RESYNC_LOOKAHEAD = 8
+# Bytes of already decoded text re-read before an undecodable byte, and bytes read after it, when the GB18030
+# character boundaries are looked for again (see _resync).
+_RESYNC_BEFORE, _RESYNC_AFTER = 8, 24
+# Costs of a reading near a bad byte: a GB2312 character 0, another GBK character 1, anything else (CJK Ext-A, private
+# use, a four-byte sequence) 3, a byte left out as undecodable 1.2. So a rare but real character such as 镕 (GBK) is
+# kept (1 < 2 x 1.2), while 䜩 read from two stray bytes is not (3 > 2 x 1.2).
+_COST_GBK, _COST_OTHER, _COST_BAD = 1.0, 3.0, 1.2
 
 
 def canonical_encoding(name: str | None) -> str | None:
@@ -424,26 +427,56 @@ def _gb_char(data: bytes, pos: int) -> tuple[str, int] | None:
     return None
 
 
-def _resync_score(data: bytes, pos: int) -> int:
-    """How many of the next characters from ``pos`` are common ones, read without error; a boundary's plausibility."""
-    score = 0
-    for _ in range(_RESYNC_LOOKAHEAD):
-        if pos >= len(data):
-            return score + 1  # the end of the data is a boundary too
-        found = _gb_char(data, pos)
-        if found is None or not _is_common(found[0]):
-            return score
-        score += 1
-        pos += found[1]
-    return score
+def _char_cost(ch: str) -> float:
+    if _is_common(ch):
+        return 0.0
+    return _COST_GBK if _encodable(ch, "gbk") else _COST_OTHER
+
+
+def _resync(data: bytes, start: int, stop: int) -> tuple[str, list[int], int]:
+    """The cheapest reading of ``data[start:]`` up to at least ``stop`` as characters and left-out bytes.
+
+    A shortest-path search over byte positions: from each position, read one character (of 1, 2 or 4 bytes) at its
+    cost, or leave one byte out at the cost of a bad byte. Returns the text (U+FFFD for each byte left out), the
+    offsets left out, and the position reached.
+    """
+    stop = min(stop, len(data))
+    best: dict[int, tuple[float, int, str | None]] = {start: (0.0, -1, None)}  # position -> (cost, previous, char)
+    for pos in range(start, stop):
+        if pos not in best:
+            continue
+        cost = best[pos][0]
+        steps: list[tuple[int, float, str | None]] = [(pos + 1, _COST_BAD, None)]
+        for length in (1, 2, 4):
+            chunk = data[pos : pos + length]
+            if len(chunk) == length:
+                try:
+                    char = chunk.decode("gb18030")
+                except UnicodeDecodeError:
+                    continue
+                steps.append((pos + length, _char_cost(char), char))
+        for end, step, read in steps:
+            if end not in best or cost + step < best[end][0]:
+                best[end] = (cost + step, pos, read)
+    end = min((pos for pos in best if pos >= stop), key=lambda pos: (best[pos][0], pos))
+    text: list[str] = []
+    bad: list[int] = []
+    pos = end
+    while pos != start:
+        _, previous, read = best[pos]
+        if read is None:
+            bad.append(previous)
+        text.append("\ufffd" if read is None else read)
+        pos = previous
+    return "".join(reversed(text)), sorted(bad), end
 
 
 def _decode_lenient(data: bytes, encoding: str, limit: int) -> Decoded | None:
     """Decode with each undecodable byte replaced by U+FFFD and its offset recorded; None past ``limit`` bad bytes.
 
     GB18030 has no self-synchronising byte pattern, so after a bad byte the decoder could pair the next bytes
-    wrongly and garble the following clause (a bad byte before "第二条" turning it into other characters). After
-    each bad byte the next boundary is chosen as the one from which the most common characters follow.
+    wrongly and garble the following clause (a bad byte before "第二条" turning it into other characters). Around
+    each bad byte the stretch is read again as the cheapest mix of likely characters and left-out bytes.
     """
     parts: list[str] = []
     bad: list[int] = []
@@ -454,14 +487,24 @@ def _decode_lenient(data: bytes, encoding: str, limit: int) -> Decoded | None:
             break
         except UnicodeDecodeError as exc:
             start = pos + exc.start
-            parts.append(data[pos:start].decode(encoding))
-            end = pos + max(exc.end, exc.start + 1)
             if encoding == "gb18030":
-                scores = [(_resync_score(data, start + skip), -skip) for skip in range(1, _RESYNC_SKIP + 1)]
-                end = start - max(scores)[1]
-            bad.extend(range(start, min(end, len(data))))
-            parts.append("\ufffd" * (min(end, len(data)) - start))
-            pos = end
+                # the byte that broke the reading may come after the real bad byte (a stray lead byte pairs with
+                # the next one), so the last few characters read are read again
+                head = data[pos:start].decode(encoding)
+                keep, back = len(head), 0
+                while keep and back < _RESYNC_BEFORE:
+                    keep -= 1
+                    back += len(head[keep].encode(encoding))
+                parts.append(head[:keep])
+                text, left_out, pos = _resync(data, start - back, start + _RESYNC_AFTER)
+                parts.append(text)
+                bad.extend(left_out)
+            else:
+                parts.append(data[pos:start].decode(encoding))
+                end = min(pos + max(exc.end, exc.start + 1), len(data))
+                bad.extend(range(start, end))
+                parts.append("\ufffd" * (end - start))
+                pos = end
             if len(bad) > limit:
                 return None
     return Decoded("".join(parts), encoding, tuple(bad))
