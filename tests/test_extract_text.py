@@ -129,7 +129,7 @@ def test_title_and_header_lines() -> None:
     assert got.format is Format.TEXT
     assert got.title == "数据条例"
     assert got.info == ("2021年6月10日 某市人民代表大会常务委员会通过",)
-    assert [(b.kind, b.text) for b in got.blocks] == [("heading", "第一章 总则"), ("para", "第一条 为了。")]
+    assert [(b.kind, b.text) for b in got.blocks] == [("heading", "第一章 总则"), ("para", "第一条 为了规范。")]
 
 
 @pytest.mark.parametrize(
