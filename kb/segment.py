@@ -261,6 +261,7 @@ def _is_signature(lines: list[_Line], i: int) -> bool:
 def _grammar(lines: list[_Line], lo: int, hi: int) -> str | None:
     """The grammar of lines [lo, hi): legislation with article lines, policy with 一、/（一）/1. numbers, else None."""
     strong = weak = policy = items = 0
+    last: tuple[int, int] | None = None
     for i in range(lo, hi):
         text = lines[i].text
         if not text:
@@ -269,8 +270,11 @@ def _grammar(lines: list[_Line], lo: int, hi: int) -> str | None:
         if art is not None:
             if art.spaced:
                 strong += 1
+            elif _accept_article(art, last):
+                weak += 1  # 第一条为了… then 第二条本条例…: numbers run into their text, in sequence
             else:
-                weak += 1
+                continue
+            last = (art.ordinal or 0, art.sub or 0)
             continue
         number = pat.policy_number(text)
         if number is not None:
@@ -278,7 +282,7 @@ def _grammar(lines: list[_Line], lo: int, hi: int) -> str | None:
                 policy += 1
             else:
                 items += 1
-    if strong >= 2 or (strong == 1 and policy == 0) or strong + weak >= 3:
+    if strong >= 2 or (strong == 1 and policy == 0) or strong + weak >= 2:
         return LEGISLATION
     if policy or items >= 2:
         return POLICY
@@ -547,8 +551,8 @@ def _list_heading(text: str, has_chapters: bool) -> pat.Number | None:
 def _find_toc(lines: list[_Line], lo: int, hi: int) -> tuple[int, int] | None:
     """The lines [start, end) of a table of contents before the first article, or None.
 
-    A TOC starts at a 目录 line (or, unmarked, at a first heading that repeats before any article) and runs over
-    heading lines until the first entry comes again, an article starts or a sentence appears.
+    A TOC starts at a 目录 line and runs over heading lines until its first entry comes again, an article starts or
+    a sentence appears. Without a 目录 line, headings before any article whose first one comes again are a TOC.
     """
     first_article = hi
     for i in range(lo, hi):
@@ -557,34 +561,23 @@ def _find_toc(lines: list[_Line], lo: int, hi: int) -> tuple[int, int] | None:
             first_article = i
             break
     marker = next((i for i in range(lo, first_article) if pat.TOC.match(lines[i].text)), None)
-    start = marker + 1 if marker is not None else _next_text(lines, lo, first_article)
-    if start is None:
-        return None
+    start = marker
     first_key: object = None
-    end = first_article
-    for i in range(start, first_article):
+    for i in range((marker + 1) if marker is not None else lo, first_article):
         text = lines[i].text
         if not text:
             continue
         key = _heading_key(text)
         if key is None:
-            end = i
-            break
+            if marker is None and first_key is None:
+                continue  # the preamble's words before an unmarked TOC
+            return (marker, i) if marker is not None else None
         if first_key is None:
             first_key = key
-            if marker is None:
-                start = i
-        elif key == first_key:
-            end = i
-            break
-    else:
-        if marker is None:
-            return None
-    if marker is None:
-        if end == first_article or first_key is None:
-            return None
-        return (start, end)
-    return (marker, end)
+            start = i if marker is None else start
+        elif key == first_key and start is not None:
+            return (start, i)
+    return (marker, first_article) if marker is not None else None
 
 
 def _heading_key(text: str) -> object:

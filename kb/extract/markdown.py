@@ -35,8 +35,10 @@ EMPHASIS = re.compile(r"(\*\*|__)(?P<text>.+?)\1")
 QUOTE = re.compile(r"^(?:>[ \t]?)+")
 # A backslash escape as pandoc writes it: 1\. or \*.
 ESCAPE = re.compile(r"\\(?P<char>[\\`*_{}\[\]()#+\-.!>|])")
-# A page footer left from a Word or PDF page: "— 17 —", "- 26 -", "－3－".
-PAGE_FOOTER = re.compile(r"^[—–\-－]{1,2}\s*[0-9]{1,4}\s*[—–\-－]{1,2}$")
+# A page footer left from a Word or PDF page: "— 17 —", "- 26 -", "－3－", "- 1" (its closing dash lost).
+PAGE_FOOTER = re.compile(r"^[—–\-－]{1,2}\s*[0-9]{1,4}\s*[—–\-－]{0,2}$")
+# A Word field code left as text where the page number stood: "PAGE", "PAGE \* MERGEFORMAT", "NUMPAGES".
+WORD_FIELD = re.compile(r"^(?:PAGE|NUMPAGES)(?:\s*\\\*\s*MERGEFORMAT)?$")
 # A Markdown table's rule row: |---|:---:|.
 TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 # An article number alone on its line, its text on the next (a Word table cell or a line break after 第一条).
@@ -102,7 +104,7 @@ def extract(data: bytes, path: str) -> ExtractedText:
         blocks=tuple(blocks),
         fields=fields,
         warnings=tuple(warnings),
-        headings_marked=marker is not None or any(block.kind == "heading" for block in blocks),
+        headings_marked=marker is not None or any(HEADING.match(line) for line in lines[body_start:]),
     )
 
 
@@ -220,11 +222,12 @@ def _unclosed(text: str) -> bool:
 
 def _blocks(lines: list[str], warnings: list[str]) -> list[Block]:
     """Body lines -> heading and paragraph blocks, with Word-to-Markdown leftovers repaired."""
-    chapters = {m.group("num") for line in lines if (m := CHAPTER_LINE.match(_heading_text(line)))}
+    # Where each 第X章 stands, to tell a list-numbered chapter heading from a list (a TOC above does not count).
+    chapters = [(i, m.group("num")) for i, line in enumerate(lines) if (m := CHAPTER_LINE.match(_heading_text(line)))]
     blocks: list[Block] = []
     pending: str | None = None  # a lone article number waiting for its text
-    for line in lines:
-        if not line or HTML_COMMENT.match(line) or PAGE_FOOTER.match(line) or TABLE_RULE.match(line):
+    for index, line in enumerate(lines):
+        if not line or any(p.match(line) for p in (HTML_COMMENT, PAGE_FOOTER, WORD_FIELD, TABLE_RULE)):
             continue
         heading = HEADING.match(line)
         if heading is not None:
@@ -244,7 +247,7 @@ def _blocks(lines: list[str], warnings: list[str]) -> list[Block]:
         if BARE_ARTICLE.match(line):
             pending = line
             continue
-        listed = _list_heading(line, chapters)
+        listed = _list_heading(line, index, chapters)
         if listed is not None:
             warnings.append(f"list-numbered heading '{line}' read as '{listed}'")
             blocks.append(Block(listed, kind="heading", level=1))
@@ -260,12 +263,13 @@ def _heading_text(line: str) -> str:
     return m.group("text").strip() if m else line
 
 
-def _list_heading(line: str, chapters: set[str]) -> str | None:
-    """ "1.  总 则" -> "第一章 总 则" when the text's other chapters are written 第X章 and 第一章 is missing."""
+def _list_heading(line: str, index: int, chapters: list[tuple[int, str]]) -> str | None:
+    """ "1.  总 则" -> "第一章 总 则" when later chapters are written 第X章 and none of them is 第一章."""
     m = LIST_HEADING.match(line)
-    if m is None or not chapters or SENTENCE_PUNCT.search(m.group("words")):
+    if m is None or SENTENCE_PUNCT.search(m.group("words")):
         return None
+    later = [num for i, num in chapters if i > index]
     number = to_chinese(int(m.group("num")))
-    if number in chapters:
+    if not later or number in later:
         return None
     return f"第{number}章 {m.group('words')}"
