@@ -46,7 +46,8 @@ def check_against_gold(path: Path) -> None:
     got = extract(path)
     assert squeeze(got.title or "") == squeeze(gold["title"] or "")
     assert [squeeze(line) for line in got.info] == [squeeze(line) for line in gold["info"]]
-    assert [squeeze(b.text) for b in got.blocks] == [squeeze(b["text"]) for b in gold["blocks"]]
+    # a gold paragraph of nothing but a zero-width space (a source quirk) is no paragraph
+    assert [squeeze(b.text) for b in got.blocks] == [squeeze(b["text"]) for b in gold["blocks"] if squeeze(b["text"])]
     gold_articles = [(a["number"], squeeze(a["text"])) for a in gold["articles"]]
     assert articles([(b.kind, b.text) for b in got.blocks]) == gold_articles
     headings = [squeeze(b["text"]) for b in gold["blocks"] if b["type"] == "heading"]

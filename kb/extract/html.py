@@ -54,6 +54,8 @@ BLOCK_TAGS = frozenset({
     "blockquote", "pre", "center", "form", "fieldset", "figure", "figcaption", "address", "hr", "body", "html",
 })
 # fmt: on
+# Block elements that are one paragraph; they credit their container when the content is looked for.
+PARAGRAPH_TAGS = frozenset({"p", "pre", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "address"})
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # class/id words of page chrome: navigation, breadcrumbs, related lists, sharing, footers, headers, sidebars.
 # A candidate container whose class or id holds one scores low, and such an element inside the content is skipped.
@@ -98,6 +100,9 @@ TECHNICAL_META = frozenset({
 # Separators between a page's title and the site's name in <title>: "上海市数据条例_法规规章_上海市",
 # "…条例 - 北京市人民政府", "…｜中国政府网".
 TITLE_SUFFIX = re.compile(r"\s*(?:[_｜|]|\s[-－—–]+\s|——)\s*")
+# A part of <title> that names the site or a section, not the document: "某市人民政府门户网站", "中国政府网",
+# "法规规章", "首页".
+SITE_NAME = re.compile(r"(?:网|网站|门户|首页|政府|人民政府|政务公开|法规规章|政策文件|信息公开)$")
 # ASCII whitespace as HTML source layout: collapsed to one space, or removed when it holds a line break between
 # two CJK characters (a browser does not show a line break of the source between Chinese characters either).
 SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")
@@ -273,6 +278,23 @@ def content_lines(content: Tag) -> list[_Line]:
 # Finding the content
 
 
+def _own_text(tag: Tag) -> str:
+    """The text a block element holds itself: its text and inline elements' text, not its block children's, not
+    links' (a list of links is navigation, however Chinese)."""
+    parts: list[str] = []
+    stack = [iter(tag.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
+            if child.name not in BLOCK_TAGS and child.name not in SKIP_TAGS and child.name != "a":
+                stack.append(iter(child.children))
+        elif _is_text_node(child):
+            parts.append(str(child))
+    return "".join(parts)
+
+
 def _cjk_count(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
@@ -280,24 +302,25 @@ def _cjk_count(text: str) -> int:
 def find_content(soup: BeautifulSoup) -> Tag | None:
     """The element holding the document's body: the UCAP-CONTENT container, else the best-scoring container.
 
-    Scoring follows the readability idea: each paragraph-like element gives its Chinese character count to its
-    parent and half to its grandparent; a container's score is then cut by its link density and by a page-chrome
-    class or id (nav, crumb, related, footer ...).
+    Scoring follows the readability idea: each paragraph gives the Chinese characters it holds outside links to its
+    container and half to the container's parent (text set directly in a container, split by <br>, counts for the
+    container itself); a container's score is then cut by its link density and by a page-chrome class or id (nav,
+    crumb, related, footer ...).
     """
     for tag in soup.find_all(id=True):
         if str(tag.get("id", "")).strip().lower() == CONTENT_ID:
             return tag
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for para in soup.find_all(["p", "td", "pre", "li", "div", "font", "span"]):
-        if para.name in {"div", "td", "span", "font"} and para.find(["p", "div", "table", "li"]):
-            continue  # a container, not a paragraph
-        count = _cjk_count(_text(para)) - sum(_cjk_count(_text(a)) for a in para.find_all("a"))
+    for owner in soup.find_all(True):
+        if owner.name in SKIP_TAGS or owner.name not in BLOCK_TAGS or owner.name in {"html", "body"}:
+            continue
+        count = _cjk_count(_own_text(owner))
         if count < 5:
             continue
-        # a leaf div or cell is itself a candidate (its lines are separated by <br>); a <p> credits its parent
-        chain = [para] if para.name in {"div", "td"} else []
-        chain += [parent for parent in para.parents if isinstance(parent, Tag)][:2]
+        # a paragraph credits its container; a container holding text itself (lines split by <br>) is one
+        chain = [] if owner.name in PARAGRAPH_TAGS else [owner]
+        chain += [parent for parent in owner.parents if isinstance(parent, Tag)][: 2 - len(chain)]
         for depth, ancestor in enumerate(chain):
             if ancestor.name in {"html", "[document]"}:
                 break
@@ -393,8 +416,9 @@ def _title(fields: list[tuple[str, str]], soup: BeautifulSoup) -> str | None:
     if soup.title is not None:
         text = clean_line(soup.title.get_text())
         parts = [part for part in TITLE_SUFFIX.split(text) if part.strip()]
-        if parts:
-            return collapse_cjk_spaces(max(parts[:1] + sorted(parts, key=len)[-1:], key=len))
+        documents = [part for part in parts if not SITE_NAME.search(part)] or parts
+        if documents:
+            return collapse_cjk_spaces(documents[0])
     return None
 
 
