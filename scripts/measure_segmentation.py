@@ -116,8 +116,9 @@ def _articles(result: Segmentation) -> list[Article]:
     return [Article(c.number or "", _squeeze(c.text)) for c in result.clauses if c.kind == ClauseKind.ARTICLE]
 
 
-def difference(gold: list[Article], mine: list[Article]) -> str | None:
-    """Why two article lists differ, in one line; None when they are the same."""
+def difference(gold: list[Article], mine: list[Article], raw: str = "") -> str | None:
+    """Why two article lists differ, in one line; None when they are the same. ``raw`` (the source) lets the
+    reason quote a line the gold rule does not read as an article, such as 第七十五 条 with a space inside."""
     if gold == mine:
         return None
     gold_numbers = [a.number for a in gold]
@@ -130,6 +131,9 @@ def difference(gold: list[Article], mine: list[Article]) -> str | None:
             parts.append("missing " + " ".join(list(missing.elements())[:5]))
         if extra:
             parts.append("extra " + " ".join(list(extra.elements())[:5]))
+            quoted = [_source_line(raw, number) for number in list(extra.elements())[:3]]
+            if any(quoted):
+                parts.append("source lines: " + " / ".join(f"'{q}'" for q in quoted if q))
         if not missing and not extra:
             parts.append("same numbers in another order")
         return "; ".join(parts)
@@ -143,6 +147,15 @@ def difference(gold: list[Article], mine: list[Article]) -> str | None:
                 return f"{g.number}: text runs on past the source's end: …{m.text[len(g.text) :][:30]}"
             return f"{g.number}: text differs: source {g.text[:30]}… kb {m.text[:30]}…"
     return "lists differ"
+
+
+def _source_line(raw: str, number: str) -> str | None:
+    """The start of the source line that opens article ``number`` without the gold rule's exact form."""
+    for line in raw.split("\n"):
+        text = line.strip()
+        if "".join(text.split()).startswith(number) and not text.startswith(number):
+            return text[:12] + "…"
+    return None
 
 
 def measure(corpus_dir: Path) -> dict[str, Any]:
@@ -178,12 +191,12 @@ def measure(corpus_dir: Path) -> dict[str, Any]:
                 differences.append({"path": rel, "reason": f"numbers: source {len(expected)}, kb {len(found)}"})
             continue
         checked += 1
-        reason = difference(gold, mine)
+        reason = difference(gold, mine, raw)
         if reason is None:
             exact += 1
         else:
             differences.append({"path": rel, "reason": reason})
-        shape_reason = difference(gold, reading.shape_articles)
+        shape_reason = difference(gold, reading.shape_articles, raw)
         if shape_reason is None:
             shape_exact += 1
         else:

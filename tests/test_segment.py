@@ -98,6 +98,11 @@ LEGISLATION = (
             "第一条 甲。\n第二条 乙。\n附件\n收费标准表\n一、诉讼费\n二、执行费",
             ["art_1", "art_2", "att_1", "att_1__div_1", "att_1__div_2"],
         ),
+        # "1.  总 则" that Word numbering left for 第一章 (when the extractor has not restored it).
+        (
+            "1.  总 则\n第一条 甲。\n第二章 附则\n第二条 乙。",
+            ["chp_1", "chp_1__art_1", "chp_2", "chp_2__art_2"],
+        ),
         # 序言 of a constitution is the preamble.
         ("序言\n中国是世界上历史最悠久的国家之一。\n第一章 总纲\n第一条 甲。", ["preamble", "chp_1", "chp_1__art_1"]),
     ],
