@@ -63,6 +63,10 @@ BRACKETED_NOTE = re.compile(r"^[（(][^（()）]{1,40}[）)]$")
 HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
 # Circled numbers ①-⑳, Word's "decimalEnclosedCircle".
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# A body line set at least this many points larger than the body text, centred, is a heading.
+HEADING_SIZE_STEP = 1.5
+# The longest line taken for a heading by its look or style, in characters.
+MAX_HEADING_CHARS = 60
 # A red run colour: strong red, little green and blue (FF0000, E60012, C00000 ...), the colour of a 版头.
 _RED_MIN, _OTHER_MAX = 0xB0, 0x50
 
@@ -448,16 +452,33 @@ def _core_fields(document: Any) -> list[tuple[str, str]]:
     return [(key, clean_line(value)) for key, value in pairs if value and clean_line(value)]
 
 
+def _looks_like_heading(para: _Para, body_size: float | None) -> bool:
+    """A centred short line set larger than the body text ("一、执行机构及其职责" at 18 pt over 16 pt text)."""
+    return (
+        para.centered
+        and not para.table
+        and para.size is not None
+        and body_size is not None
+        and para.size >= body_size + HEADING_SIZE_STEP
+        and len(para.text) <= MAX_HEADING_CHARS
+        and NON_TITLE_END.search(para.text) is None
+    )
+
+
 def _blocks(paras: list[_Para]) -> tuple[Block, ...]:
     kinds = [kind for kind in (structural_kind(p.text) for p in paras) if kind]
     levels = heading_levels(kinds)
+    sizes = sorted(p.size for p in paras if p.size is not None and not p.centered)
+    body_size = sizes[len(sizes) // 2] if sizes else None
     blocks: list[Block] = []
     for para in paras:
         kind = structural_kind(para.text)
         if kind:
             blocks.append(Block(text=para.text, kind="heading", level=levels[kind]))
-        elif para.heading is not None and not para.table and len(para.text) <= 60:
+        elif para.heading is not None and not para.table and len(para.text) <= MAX_HEADING_CHARS:
             blocks.append(Block(text=para.text, kind="heading", level=para.heading))
+        elif _looks_like_heading(para, body_size):
+            blocks.append(Block(text=para.text, kind="heading", level=min(levels.values(), default=1)))
         else:
             blocks.append(Block(text=para.text))
     return tuple(blocks)
