@@ -46,8 +46,9 @@ PLAIN_ANNOUNCEMENT_NUMBER = re.compile(
 
 # The country name some issuers write before their own, dropped from the key: 中华人民共和国国务院令 -> 国务院令.
 _COUNTRY = "中华人民共和国"
-# Words that can precede an order's issuer in running text and are not part of it ("以国务院令第707号公布").
-_ORDER_LEAD = re.compile(r"^.*?(?:以|经|由|根据|依据|按照|（|\()")
+# Words that can precede an order's issuer in running text and are not part of it ("以国务院令第707号公布",
+# "和国务院令第707号").
+_ORDER_LEAD = re.compile(r"^(?:.*?(?:根据|依据|按照|（|\())?(?:和|及|与|或|并|以|经|由)?")
 
 # A legislature's term, left out of keys: 第十一届 in 浙江省第十一届人民代表大会常务委员会公告第11号.
 _TERM = re.compile(r"第?[一二三四五六七八九十]{1,3}届")

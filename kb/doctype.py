@@ -28,6 +28,10 @@ LOCAL_GOVERNMENT = re.compile(r"人民政府(?:办公厅|办公室)?$")
 
 # Title endings of regulations and rules (条例, 规定, 办法, 实施细则, 规则, 规程, 标准) as opposed to policy documents.
 REGULATORY_TITLE = re.compile(r"(?:条例|规定|办法|细则|规则|规程|规范|准则|标准|守则|章程)(?:（[^）]*）|\([^)]*\))?$")
+# Types only national bodies make.
+NATIONAL_TYPES = frozenset(
+    {DocType.CONSTITUTION, DocType.LAW, DocType.ADMIN_REGULATION, DocType.DEPT_RULE, DocType.JUDICIAL}
+)
 # Titles of a legislature's or government's decisions and resolutions: ……的决定, ……的决议.
 DECISION_TITLE = re.compile(r"(?:决定|决议)(?:（[^）]*）|\([^)]*\))?$")
 # Titles of policy documents: notices, opinions, replies, letters, plans, announcements (规范性文件 and the like).
@@ -70,7 +74,9 @@ def issuer_kind(issuer: str) -> IssuerKind:
         return IssuerKind("judiciary", None)
     place = leading_place(name)
     local = place is not None or is_county(name) or name.startswith(("市", "省", "自治区", "县"))
-    if local:
+    # Below the national level every legislature is a 人民代表大会 and every government a 人民政府, also where the
+    # place is not one the gazetteer knows.
+    if local or LOCAL_LEGISLATURE.search(name) or LOCAL_GOVERNMENT.search(name):
         if LOCAL_LEGISLATURE.search(name):
             return IssuerKind("local_legislature", place)
         if LOCAL_GOVERNMENT.search(name):
@@ -179,28 +185,15 @@ def _classify_by_title(name: str, body_head: str, body_tail: str) -> DocType | N
 
 
 def level_of(doc_type: DocType | None, issuer: IssuerKind | None, place: Place | None, county: bool) -> Level | None:
-    """The administrative level: national for national bodies and types, else from the issuer's or title's place."""
-    national_types = {
-        DocType.CONSTITUTION,
-        DocType.LAW,
-        DocType.ADMIN_REGULATION,
-        DocType.DEPT_RULE,
-        DocType.JUDICIAL,
-    }
-    if issuer is not None and issuer.kind in {
-        "legislature",
-        "state_council",
-        "state_council_office",
-        "judiciary",
-        "ministry",
-    }:
-        return Level.NATIONAL
-    if county:
-        return Level.COUNTY
+    """The administrative level: a place gives a local level (county, municipal or provincial), national bodies and
+    national types give national, and nothing else tells."""
     if place is not None:
+        if county:
+            return Level.COUNTY
         if place.city and province_kind(place.province) != "municipality":
             return Level.MUNICIPAL
         return Level.PROVINCIAL
-    if doc_type in national_types:
+    national_kinds = {"legislature", "state_council", "state_council_office", "judiciary", "ministry"}
+    if (issuer is not None and issuer.kind in national_kinds) or doc_type in NATIONAL_TYPES:
         return Level.NATIONAL
-    return None
+    return Level.COUNTY if county else None

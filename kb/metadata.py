@@ -10,7 +10,7 @@ from datetime import date
 
 from kb.dates import find_dates, is_date_line, parse_date
 from kb.docnumber import BRACKET_NUMBER, ORDER_NUMBER, doc_number_key, find_doc_numbers
-from kb.doctype import COUNTRY, IssuerKind, classify, issuer_kind, level_of, local_title
+from kb.doctype import COUNTRY, NATIONAL_TYPES, IssuerKind, classify, issuer_kind, level_of, local_title
 from kb.events import BODY_SUFFIX, TERM, joint_bodies, read_events, split_bodies
 from kb.models import DateEvent, DocMeta, DocType, EventKind, ExtractedText, Status
 from kb.places import Place, find_places, is_county, leading_place
@@ -88,7 +88,6 @@ VERSION_KINDS = (
 FIRST_KINDS = (EventKind.APPROVED, EventKind.PROMULGATED, EventKind.REVISED, EventKind.AMENDED, EventKind.SIGNED)
 
 _NATIONAL_KINDS = {"legislature", "state_council", "state_council_office", "judiciary", "ministry"}
-_NATIONAL_TYPES = {DocType.LAW, DocType.ADMIN_REGULATION, DocType.DEPT_RULE, DocType.JUDICIAL, DocType.CONSTITUTION}
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +317,7 @@ def _place(
             place = next((k.place for k in map(issuer_kind, split_bodies([event.body])) if k.place), None)
             if place is not None:
                 return place
-    if doc_type in _NATIONAL_TYPES:
+    if doc_type in NATIONAL_TYPES:
         return None
     return _body_place(body)
 

@@ -15,12 +15,14 @@ from kb.nlp import Lexicon
 # Autonomous prefectures (自治州) give their short form in the data file, as their ethnic names vary.
 CITY_ENDING = re.compile(r"(市|地区|盟|林区)$")
 
-# A county-level issuer or title: a county or banner ("长兴县人民政府", "景宁畲族自治县自治条例",
-# "鄂托克旗人民政府") or a city district ("杭州市西湖区人民政府"). The lookahead keeps words like 国旗 in
-# 中华人民共和国国旗法 out.
+# A county-level issuer or title: a county or banner ("长兴县人民政府", "鄂托克旗人民政府"), a city district
+# ("杭州市西湖区人民政府"), a county named only as such in a header ("县第五届人民代表大会"), or an autonomous county,
+# which makes its own regulations ("景宁畲族自治县水资源管理条例", "浙江省景宁畲族自治县自治条例"). The lookahead keeps
+# words like 国旗 in 中华人民共和国国旗法 out.
 COUNTY_NAME = re.compile(
-    r"^(?:[\u4e00-\u9fff]{1,8}?(?:自治县|县|自治旗|旗)|[\u4e00-\u9fff]{2,7}市[\u4e00-\u9fff]{1,5}?区)"
+    r"^(?:[\u4e00-\u9fff]{1,10}?(?:自治县|县|自治旗|旗)|[\u4e00-\u9fff]{2,7}市[\u4e00-\u9fff]{1,5}?区|县)"
     r"(?=人民政府|人民代表大会|人大|自治条例|单行条例)"
+    r"|^(?:[\u4e00-\u9fff]{2,3}[省区])?[\u4e00-\u9fff]{2,8}?自治县"
 )
 
 
