@@ -191,3 +191,27 @@ def test_navigation_only_page_has_no_body() -> None:
     page = page.replace('<div class="sidebar"><p>热点：某市召开常务会议，研究部署当前经济工作。</p></div>', "")
     with pytest.raises(NoBody, match=r"^nav\.html: the page has no body text"):
         extract_bytes(page.encode(), "nav.html")
+
+
+def test_related_lists_inside_the_content_are_left_out_but_text_about_related_files_stays() -> None:
+    page = """<html><body><div id="UCAP-CONTENT"><p>第一条 为了规范公共数据管理，制定本条例。</p>
+    <h3>相关文件：</h3><ul><li><a href="1">《某某条例》</a></li><li><a href="2">《某某办法》</a></li></ul>
+    <p><b>相关链接</b></p><p><a href="x">国务院关于某某的通知</a></p>
+    <p>相关文件应当报送备案。</p>
+    <div class="xglj">相关链接：<a href="1">《某某条例》</a></div>
+    <p>【打印本页】【关闭窗口】</p>
+    <p>第二条 本条例自公布之日起施行。</p></div></body></html>"""
+    got = extract_bytes(page.encode(), "related.html")
+    assert [b.text for b in got.blocks] == [
+        "第一条 为了规范公共数据管理，制定本条例。",
+        "相关文件应当报送备案。",
+        "第二条 本条例自公布之日起施行。",
+    ]
+
+
+def test_br_splits_paragraphs_and_indentation_is_stripped() -> None:
+    page = """<html><body><div id="UCAP-CONTENT"><p>&nbsp;&nbsp;&nbsp;&nbsp;第一条 为了规范。<br>
+    　　第二条 本条例
+    自公布之日起施行。</p></div></body></html>"""
+    got = extract_bytes(page.encode(), "br.html")
+    assert [b.text for b in got.blocks] == ["第一条 为了规范。", "第二条 本条例自公布之日起施行。"]

@@ -67,8 +67,13 @@ CHROME_NAME = re.compile(
 # The heading of a related-documents or related-links list, or of a share bar, e.g. "相关文件", "相关链接：",
 # "分享到：". The element it heads is not part of the document.
 RELATED_HEADING = re.compile(
-    r"^(?:相关(?:文件|链接|阅读|新闻|政策|解读|稿件|附件)|延伸阅读|推荐阅读|热点推荐|分享到)[:：]?"
+    r"^(?:相关(?:文件|链接|阅读|新闻|政策|解读|稿件|附件)|延伸阅读|推荐阅读|热点推荐|分享到)[:：]?\s*"
 )
+# Elements that may hold a related list, a share bar or its heading inside the content.
+RELATED_CANDIDATES = frozenset(
+    {"div", "ul", "ol", "table", "section", "dl", "aside", "nav", "footer", "p", "span", "h1", "h2", "h3", "h4", "h5",
+     "h6", "strong", "b"}
+)  # fmt: skip
 # A line of page controls inside the content: "【打印】【关闭】", "分享到：", "字号：大 中 小",
 # "扫一扫在手机打开当前页".
 PAGE_CHROME_LINE = re.compile(
@@ -175,13 +180,13 @@ def _text(tag: Tag) -> str:
 
 def _is_related_block(tag: Tag) -> bool:
     """True for a related-documents list, share bar or similar chrome inside the content."""
-    if tag.name not in {"div", "ul", "ol", "table", "section", "dl", "aside", "nav", "footer", "p", "span"}:
+    if tag.name not in RELATED_CANDIDATES:
         return False
     if tag.name in {"nav", "footer", "aside"}:
         return True
     text = _text(tag)
-    if RELATED_HEADING.match(text):
-        return True
+    if RELATED_HEADING.match(text) and (RELATED_HEADING.fullmatch(text) or _link_density(tag) > 0.5):
+        return True  # the heading alone, or the heading with its links ("相关文件应当报送…" is text)
     names = _names(tag)
     return bool(names.strip()) and CHROME_NAME.search(names) is not None and _link_density(tag) > 0.5
 
@@ -217,15 +222,25 @@ class _LineWriter:
         self._parts = []
 
     def walk(self, tag: Tag) -> None:
+        after_related = False  # the previous block headed a related list: "<h3>相关文件</h3><ul>…</ul>"
         for child in tag.children:
             if isinstance(child, Tag):
+                if _is_related_block(child):
+                    after_related = True
+                    continue
+                if child.name in BLOCK_TAGS:
+                    if after_related and _link_density(child) > 0.5:
+                        continue
+                    after_related = after_related and not _text(child)
                 self._element(child)
             elif _is_text_node(child):
+                if str(child).strip():
+                    after_related = False
                 self.add(str(child))
 
     def _element(self, tag: Tag) -> None:
         name = tag.name
-        if name in SKIP_TAGS or _is_related_block(tag):
+        if name in SKIP_TAGS:
             return
         if name == "br":
             self.flush()
