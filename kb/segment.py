@@ -603,6 +603,8 @@ def _policy(tree: _Tree, lines: list[_Line], lo: int, hi: int, parent: int | Non
     """Add 一、（一）1.（1） clauses for lines [lo, hi) under ``parent``; text before them is the preamble."""
     stack: list[tuple[int, int]] = []  # open numbers: (level, node)
     started = False
+    region_parent = parent
+    top_divs = 0  # 一、 numbers seen at the top of the current text
     for i in range(lo, hi):
         text = lines[i].text
         if not text:
@@ -614,6 +616,14 @@ def _policy(tree: _Tree, lines: list[_Line], lo: int, hi: int, parent: int | Non
             started = True
             continue
         started = True
+        if number.unit == "div" and number.ordinal == 1 and top_divs >= 2 and region_parent is None:
+            # 一、 again after 二、 or later at the top: a second text published together (两个规定), titled by
+            # the short lines above it; it becomes an attachment of its own.
+            parent = _open_unnamed_attachment(tree, lines, i)
+            stack.clear()
+            top_divs = 0
+        if number.unit == "div":
+            top_divs += 1
         kind, prefix, level = _POLICY[number.unit]
         while stack and stack[-1][0] >= level:
             stack.pop()
@@ -628,6 +638,28 @@ def _policy(tree: _Tree, lines: list[_Line], lo: int, hi: int, parent: int | Non
             heading=pat.run_in_heading(number.rest),
         )
         stack.append((level, node))
+
+
+def _open_unnamed_attachment(tree: _Tree, lines: list[_Line], i: int) -> int:
+    """An attachment without a 附件 line, starting at the title lines above line ``i`` and the sentence that
+    introduces its list (为…，特制定以下规定：)."""
+    last = tree.nodes[-1].line if tree.nodes else -1
+    start = intro = i
+    j = i - 1
+    while j > last and (not lines[j].text or lines[j].text.endswith(("：", ":"))):
+        if lines[j].text:
+            start = intro = j
+        j -= 1
+    while j > last:
+        text = lines[j].text
+        if text:
+            if pat.is_sentence(text) or pat.policy_number(text) is not None:
+                break
+            start = j
+        j -= 1
+    title = "".join(lines[k].text for k in range(start, intro)) or None
+    count = sum(node.kind == ClauseKind.ATTACHMENT for node in tree.nodes) + 1
+    return tree.add(ClauseKind.ATTACHMENT, f"att_{count}", None, start, heading=title)
 
 
 # --- clauses ------------------------------------------------------------------------------------------------------

@@ -506,3 +506,13 @@ def test_govcn_order_publishing_a_regulation_reads_as_legislation() -> None:
     assert result.grammar == "legislation"
     assert result.clauses[0].id == "preamble" and "总理" in result.clauses[0].text
     assert result.clauses[1].id == "art_1"
+
+
+def test_govcn_two_texts_published_together_are_kept_apart() -> None:
+    gold = json.loads(require_shared(GOVCN / "18.gold.json").read_text(encoding="utf-8"))
+    clauses = segment("doc", build_body([Block(line) for line in gold["text"].split("\n")])).clauses
+    top = [c for c in clauses if c.depth == 0]
+    assert [c.id for c in top] == ["preamble"] + [f"div_{n}" for n in range(1, 10)] + ["att_1"]
+    assert top[-1].heading == "进一步支持文化企业发展的规定"
+    assert [c.id for c in clauses if c.parent == "att_1"][:2] == ["att_1__div_1", "att_1__div_2"]
+    assert not top[-2].text.endswith("进一步支持文化企业发展的规定")
