@@ -10,18 +10,20 @@ from datetime import date
 
 from kb.dates import find_dates, is_date_line, parse_date
 from kb.docnumber import BRACKET_NUMBER, ORDER_NUMBER, doc_number_key, find_doc_numbers
-from kb.doctype import COUNTRY, NATIONAL_TYPES, IssuerKind, classify, issuer_kind, level_of, local_title
+from kb.doctype import NATIONAL_TYPES, IssuerKind, classify, issuer_kind, level_of, local_title
 from kb.events import BODY_SUFFIX, TERM, joint_bodies, read_events, split_bodies
 from kb.models import DateEvent, DocMeta, DocType, EventKind, ExtractedText, Status
 from kb.places import Place, find_places, is_county, leading_place
 from kb.sidecar import Overrides, apply_overrides, load_overrides
+from kb.titles import clean_title, short_title
 
-__all__ = ["Overrides", "apply_overrides", "load_overrides", "read_metadata"]
+__all__ = ["Overrides", "apply_overrides", "load_overrides", "read_metadata", "short_title"]
 
 # Field labels, as extractors key them (YAML front matter, an HTML metadata table, <meta> tags, a PDF's 版头), after
 # spaces and colons are taken out of the label ("标　　题：" -> 标题).
-TITLE_FIELDS = ("标题", "title", "ArticleTitle", "名称", "文件名称")
+TITLE_FIELDS = ("标题", "title", "ArticleTitle", "名称", "文件名称", "dc:title")
 ISSUER_FIELDS = ("发文机关", "office", "发布机关", "制定机关", "发文单位", "颁布机关", "发布单位", "issuer")
+MASTHEAD_FIELDS = ("版头",)  # a PDF's or Word file's red masthead: "某某省人民政府文件", "国务院办公厅文件"
 SOURCE_FIELDS = ("ContentSource", "来源")  # an issuer only when it names a body, not a web site (中国政府网)
 NUMBER_FIELDS = ("发文字号", "文号", "doc_number")
 SIGNED_FIELDS = ("成文日期",)
@@ -43,10 +45,8 @@ STATUS_WORDS: tuple[tuple[re.Pattern[str], Status], ...] = (
 
 # Label characters dropped before a field is looked up: spaces (also full-width) and colons.
 _LABEL_NOISE = re.compile(r"[\s　:：]")
-# A web page's <title> suffix after the document's own title: "促进个体工商户发展条例_法规规章_中国政府网".
-PAGE_TITLE_SUFFIX = re.compile(r"[_|｜].*$")
-# Version notes at the end of a title, dropped from the short title: （2018年修正）, (2015修订), （2020年修正文本）.
-VERSION_NOTE = re.compile(r"\s*[（(]\s*\d{4}\s*年?\s*(?:修正|修订|修改)?(?:文本|版)?\s*[)）]\s*$")
+# The word a masthead ends with after the issuing bodies: "某某省人民政府文件", "国务院办公厅 中央军委办公厅文件".
+MASTHEAD_SUFFIX = re.compile(r"\s*(?:文件|公报|令)$")
 # Drafts: 草案, 征求意见稿, 送审稿 in the title ("……条例（草案）", "……办法（征求意见稿）").
 DRAFT_MARK = re.compile(r"草案|征求意见稿|送审稿|讨论稿")
 # A repeal noted in the title: "……办法（已废止）", "……（失效）".
@@ -116,22 +116,6 @@ def _field(fields: dict[str, str], names: Sequence[str]) -> str | None:
         if fields.get(name):
             return fields[name]
     return None
-
-
-def _clean_title(title: str | None) -> str | None:
-    if not title:
-        return None
-    title = PAGE_TITLE_SUFFIX.sub("", title.strip()) if "_" in title or "｜" in title else title.strip()
-    title = re.sub(r"\s*\n\s*", "", title)
-    return title or None
-
-
-def short_title(title: str | None) -> str | None:
-    """A title less the 中华人民共和国 prefix and version notes: 中华人民共和国数据安全法（2021年） -> 数据安全法."""
-    if not title:
-        return None
-    short = VERSION_NOTE.sub("", title).removeprefix(COUNTRY).strip()
-    return short or None
 
 
 def _lines(body: str) -> list[str]:
@@ -249,10 +233,11 @@ def _effective_from_body(body: str, promulgated: date | None) -> date | None:
     return parse_date(when)
 
 
-def _status(fields: dict[str, str], title: str | None, is_draft: bool) -> Status | None:
+def _status(fields: dict[str, str], title: str | None, is_draft: bool, events: Sequence[DateEvent]) -> Status | None:
+    """What the text says of its validity: a draft, a repeal noted in the title or header, a catalogue's status."""
     if is_draft:
         return Status.DRAFT
-    if title and REPEALED_MARK.search(title):
+    if (title and REPEALED_MARK.search(title)) or any(e.kind is EventKind.REPEALED for e in events):
         return Status.REPEALED
     value = _field(fields, STATUS_FIELDS)
     if value:
@@ -340,7 +325,7 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
     document number, an order heading) and closing (the signature and its date).
     """
     fields = _fields(text)
-    title = _clean_title(text.title) or _clean_title(_field(fields, TITLE_FIELDS))
+    title = clean_title(text.title) or clean_title(_field(fields, TITLE_FIELDS))
     lines = _lines(body)
     if title is None and lines:
         title = lines[0] if len(lines[0]) <= 80 else None
@@ -362,6 +347,9 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
     issuers = joint_bodies(header)
     if not issuers:
         issuers = split_bodies([_field(fields, ISSUER_FIELDS) or ""])
+    if not issuers:
+        masthead = _field(fields, MASTHEAD_FIELDS)
+        issuers = split_bodies([MASTHEAD_SUFFIX.sub("", masthead)]) if masthead else ()
     if not issuers:
         source = _field(fields, SOURCE_FIELDS)
         if source and issuer_kind(source).kind != "unknown" and not source.endswith("网"):
@@ -416,7 +404,7 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
         city=place.city if place else None,
         level=level,
         doc_type=doc_type,
-        status=_status(fields, title, is_draft),
+        status=_status(fields, title, is_draft, events),
         is_draft=is_draft,
         index_no=_field(fields, INDEX_FIELDS),
         subject=_field(fields, SUBJECT_FIELDS),

@@ -14,6 +14,7 @@ from kb.docnumber import doc_number_key
 from kb.errors import MetadataFileError
 from kb.models import DocMeta, DocType, Level, Status
 from kb.places import leading_place, province_kind
+from kb.titles import short_title
 
 # Columns that name the document a row is about: `path` (matches when the document's path ends with it) or `title`.
 KEY_COLUMNS = ("path", "title")
@@ -234,6 +235,8 @@ def apply_overrides(meta: DocMeta, path: str, overrides: Overrides) -> DocMeta:
     if "adopted" in values and "first_year" not in values:
         adopted = values["adopted"]
         changes["first_year"] = adopted.year if isinstance(adopted, date) else None
+    if "title" in values and "short_title" not in values:
+        changes["short_title"] = short_title(str(values["title"]))
     if "doc_number" in values and "doc_number_key" not in values:
         changes["doc_number_key"] = doc_number_key(str(values["doc_number"]))
     if "province" in values and "city" not in values and values["province"] != meta.province:

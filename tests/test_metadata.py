@@ -521,3 +521,21 @@ def test_nothing_known_stays_none() -> None:
         None,
         None,
     )
+
+
+def test_masthead_names_the_issuer() -> None:
+    fields = (("版头", "浙江省人民政府办公厅文件"),)
+    text, body = _text("关于某项工作的通知", body="各市人民政府：\n现通知如下。", fields=fields, fmt=Format.PDF)
+    meta = read_metadata(text, body)
+    assert meta.issuers == ("浙江省人民政府办公厅",)
+    assert (meta.province, meta.level, meta.doc_type) == ("浙江", Level.PROVINCIAL, DocType.NORMATIVE)
+
+
+def test_repeal_in_the_header_or_title() -> None:
+    text, body = _text("某某办法（已废止）", body="第一条 为了……")
+    assert read_metadata(text, body).status is Status.REPEALED
+    text, body = _text(
+        "某某办法", ("1990年1月1日 某某部令第1号发布", "2010年1月1日 某某部令第9号废止"), "第一条 为了……"
+    )
+    meta = read_metadata(text, body)
+    assert (meta.status, [e.kind for e in meta.events]) == (Status.REPEALED, [P, EventKind.REPEALED])

@@ -170,3 +170,9 @@ def test_overrides_pickle() -> None:
 
     overrides = load_overrides(require_shared(CORPUS / "manifest.csv"))
     assert pickle.loads(pickle.dumps(overrides)) == overrides
+
+
+def test_title_override_recomputes_the_short_title(tmp_path: Path) -> None:
+    overrides = load_overrides(_csv(tmp_path, "path,title\na.md,中华人民共和国某某法（2018年修正）\n"))
+    meta = apply_overrides(DETECTED, "/x/a.md", overrides)
+    assert (meta.title, meta.short_title) == ("中华人民共和国某某法（2018年修正）", "某某法")
