@@ -251,6 +251,8 @@ def leading_header_lines(texts: Sequence[str], start: int = 0) -> tuple[list[str
 INDENT = re.compile(r"^(?:[\u3000\t]|\u00a0|  )")
 # Share of a document's full lines a line must reach to count as full (wrapped) rather than a paragraph's last line.
 _FULL_LINE_SHARE = 0.85
+# Share of a full line below which a line is short: however it ends, it was not wrapped (a signature, a date).
+_SHORT_LINE_SHARE = 0.5
 
 
 def _joined(head: str, tail: str) -> str:
@@ -262,8 +264,9 @@ def _joined(head: str, tail: str) -> str:
 
 
 def _typical_width(lines: Sequence[str]) -> int:
-    """The width of a full line: a high percentile of the widths of lines that do not end a sentence."""
-    widths = sorted(display_width(line.strip()) for line in lines if line.strip() and not ends_sentence(line))
+    """The width of a full line (indentation included): a high percentile of the widths of lines that do not end
+    a sentence."""
+    widths = sorted(display_width(line.rstrip()) for line in lines if line.strip() and not ends_sentence(line))
     if not widths:
         return 0
     return widths[min(len(widths) - 1, int(len(widths) * 0.9))]
@@ -287,16 +290,17 @@ def uses_indentation(lines: Sequence[str]) -> bool:
 def rejoin_wrapped_lines(lines: Sequence[str]) -> list[str]:
     """Paragraphs from hard-wrapped lines (text copied from a PDF), with indentation stripped.
 
-    A line continues on the next one when it does not end a sentence and is about as long as a full line; with
-    indented paragraphs, an unindented line continues the previous one. A blank line, a heading (第X章), an
-    article or list start (第X条, 一、, （一）, 1.) begins a new paragraph, and a line that starts with a comma or
-    closing bracket always continues.
+    A line continues on the next one when it does not end a sentence and is about as long as a full line. With
+    indented paragraphs, an unindented line continues the previous one unless that ended a sentence on a short
+    line (a signature, a closing line). A blank line, a heading (第X章), an article or list start (第X条, 一、,
+    （一）, 1.) begins a new paragraph, and a line that starts with a comma or closing bracket always continues.
     """
     indented = uses_indentation(lines)
     full = _typical_width(lines) * _FULL_LINE_SHARE
     paragraphs: list[str] = []
     current: str | None = None
-    current_last = ""  # the last physical line of the current paragraph
+    last = ""  # the last physical line of the current paragraph, as written
+    widest = 0  # the widest physical line of the current paragraph
     for raw in lines:
         text = clean_line(raw)
         if not text:
@@ -304,9 +308,13 @@ def rejoin_wrapped_lines(lines: Sequence[str]) -> list[str]:
                 paragraphs.append(current)
             current = None
             continue
+        width = display_width(raw.rstrip())
         if current is None:
-            current, current_last = text, text
+            current, last, widest = text, raw, width
             continue
+        last_width = display_width(last.rstrip())
+        # a line ending a sentence was wrapped there only if it is as long as the paragraph's other lines
+        last_full = last_width >= (widest * 0.9 if widest > last_width else full)
         heading = structural_kind(text) is not None or TOC_HEADING.match(text) is not None
         previous_heading = structural_kind(current) is not None or TOC_HEADING.match(current) is not None
         if CONTINUATION_START.match(text):
@@ -314,20 +322,19 @@ def rejoin_wrapped_lines(lines: Sequence[str]) -> list[str]:
         elif heading or previous_heading:
             continues = False
         elif indented:
-            starts_unit = ends_sentence(current_last) and PARAGRAPH_START.match(text) is not None
-            continues = INDENT.match(raw) is None and not starts_unit
-        else:
-            continues = (
-                not ends_sentence(current_last)
-                and display_width(current_last) >= full
-                and PARAGRAPH_START.match(text) is None
+            short = last_width < full * _SHORT_LINE_SHARE  # "国务院" above a date: no wrapped line
+            continues = INDENT.match(raw) is None and (
+                (not ends_sentence(last) and not short) or (last_full and PARAGRAPH_START.match(text) is None)
             )
+        else:
+            continues = not ends_sentence(last) and last_width >= full and PARAGRAPH_START.match(text) is None
         if continues:
             current = _joined(current, text)
+            widest = max(widest, width)
         else:
             paragraphs.append(current)
-            current = text
-        current_last = text
+            current, widest = text, width
+        last = raw
     if current is not None:
         paragraphs.append(current)
     return paragraphs
