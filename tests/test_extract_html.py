@@ -215,3 +215,9 @@ def test_br_splits_paragraphs_and_indentation_is_stripped() -> None:
     自公布之日起施行。</p></div></body></html>"""
     got = extract_bytes(page.encode(), "br.html")
     assert [b.text for b in got.blocks] == ["第一条 为了规范。", "第二条 本条例自公布之日起施行。"]
+
+
+def test_an_empty_ucap_container_is_passed_over_for_the_scored_content() -> None:
+    page = SITE_PAGE.replace('<div class="wrap">', '<div id="UCAP-CONTENT"></div><div class="wrap">')
+    got = extract_bytes(page.encode(), "site.html")
+    assert got.blocks[0].text == "第一条　为了规范公共数据管理，促进数据共享开放，制定本条例。"

@@ -323,8 +323,8 @@ def find_content(soup: BeautifulSoup) -> Tag | None:
     crumb, related, footer ...).
     """
     for tag in soup.find_all(id=True):
-        if str(tag.get("id", "")).strip().lower() == CONTENT_ID:
-            return tag
+        if str(tag.get("id", "")).strip().lower() == CONTENT_ID and _cjk_count(_text(tag)) >= MIN_CONTENT_CJK:
+            return tag  # an empty one (filled by a script) is passed over
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
     for owner in soup.find_all(True):
