@@ -221,3 +221,19 @@ def test_a_document_without_text_is_empty() -> None:
     document.add_paragraph("   ")
     with pytest.raises(EmptyFile, match=r"^blank\.docx: the Word document holds no text"):
         extract_bytes(_bytes(document), "blank.docx")
+
+
+@pytest.mark.parametrize("damage", ["cut the document part short", "leave the document part out"])
+def test_a_damaged_document_part_is_corrupt(damage: str) -> None:
+    source = zipfile.ZipFile(require_shared(FORMATS / "0c94dbea97.docx"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "word/document.xml":
+                if damage == "leave the document part out":
+                    continue
+                content = content[: len(content) // 2]
+            archive.writestr(item, content)
+    with pytest.raises(CorruptFile, match=r"^cut\.docx: not a valid Word document \(truncated or damaged"):
+        extract_bytes(out.getvalue(), "cut.docx")

@@ -494,16 +494,21 @@ def extract(data: bytes, path: str) -> ExtractedText:
             f"{path}: not a .docx package but an OLE file (a Word 97-2003 .doc, or a password-protected .docx); "
             "save it from Word as an unprotected .docx and try again"
         )
-    try:
+    damaged = (
+        f"{path}: not a valid Word document (truncated or damaged: {{}}); open and save it again in Word, or "
+        "export it to .docx"
+    )
+    try:  # opening parses the package, the document, its styles, numbering and properties
         document = docx.Document(io.BytesIO(data))
         numbering = _Numbering(_numbering_root(document))
-        paras = list(_read_container(document.element.body, document, _StyleBook(document), numbering))
+        styles = _StyleBook(document)
         core = _core_fields(document)
     except READ_ERRORS as exc:
-        raise CorruptFile(
-            f"{path}: not a valid Word document (truncated or damaged: {type(exc).__name__}); "
-            "open and save it again in Word, or export it to .docx"
-        ) from exc
+        raise CorruptFile(damaged.format(type(exc).__name__)) from exc
+    try:
+        paras = list(_read_container(document.element.body, document, styles, numbering))
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise CorruptFile(damaged.format(type(exc).__name__)) from exc
     paras = [para for para in paras if not is_page_number_line(para.text)]
     if not paras:
         raise EmptyFile(f"{path}: the Word document holds no text; expected a law or policy text")
