@@ -93,7 +93,7 @@ def logical_lines(lines: Iterable[str]) -> list[str]:
     return joined
 
 
-def _outside_titles(text: str, spans: Sequence[DateSpan]) -> list[DateSpan]:
+def dates_outside_titles(text: str, spans: Sequence[DateSpan]) -> list[DateSpan]:
     """The dates not inside 《…》; an unclosed 《 encloses nothing."""
     depth = 0
     inside: list[tuple[int, int]] = []
@@ -127,7 +127,7 @@ def _strip_titles(text: str) -> str:
 @lru_cache(maxsize=8192)
 def _clauses(line: str) -> tuple[_Clause, ...]:
     line = line.strip(_OUTER)
-    dates = _outside_titles(line, find_dates(line))
+    dates = dates_outside_titles(line, find_dates(line))
     clauses = []
     for i, span in enumerate(dates):
         end = dates[i + 1].start if i + 1 < len(dates) else len(line)

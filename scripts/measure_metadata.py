@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from kb.dates import find_dates, parse_date  # noqa: E402
 from kb.errors import KbError  # noqa: E402
-from kb.events import _outside_titles, logical_lines  # noqa: E402
+from kb.events import dates_outside_titles, logical_lines  # noqa: E402
 from kb.metadata import apply_overrides, load_overrides, read_metadata  # noqa: E402
 from kb.models import Block, DocMeta, EventKind, ExtractedText, Format  # noqa: E402
 from kb.segment import build_body  # noqa: E402
@@ -142,7 +142,7 @@ def header_events_read(info: tuple[str, ...], meta: DocMeta) -> list[str]:
     missing = []
     for line in logical_lines(info):
         stripped = line.strip("（）()〔〕[] 　")
-        for span in _outside_titles(stripped, find_dates(stripped)):
+        for span in dates_outside_titles(stripped, find_dates(stripped)):
             ok = any(
                 e.date == span.date and e.kind is not None and (e.body is not None or e.kind is EventKind.EFFECTIVE)
                 for e in meta.events

@@ -11,6 +11,8 @@ from datetime import date
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.docnumber import doc_number_key, find_doc_numbers
 from kb.doctype import classify, issuer_kind
@@ -539,3 +541,29 @@ def test_repeal_in_the_header_or_title() -> None:
     )
     meta = read_metadata(text, body)
     assert (meta.status, [e.kind for e in meta.events]) == (Status.REPEALED, [P, EventKind.REPEALED])
+
+
+# Characters the header and body grammars react to, so that generated texts hit the parsers' branches.
+_ALPHABET = (
+    "0123456789年月日〇一二三四五六七八九十第届次会议通过批准公布修正修订施行令号〔〕《》（）、"
+    "省市县国务院人民代表大会常务委员会深圳广东\n "
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.one_of(st.none(), st.text(_ALPHABET, max_size=30)),
+    info=st.lists(st.text(_ALPHABET, max_size=80), max_size=4),
+    body=st.text(_ALPHABET, max_size=300),
+)
+def test_any_text_gives_consistent_metadata(title: str | None, info: list[str], body: str) -> None:
+    text, body = _text(title, tuple(info), body)
+    meta = read_metadata(text, body)
+    assert meta.year == (meta.version_date.year if meta.version_date else None)
+    assert meta.first_year == (meta.adopted.year if meta.adopted else None)
+    assert meta.doc_number_key == (doc_number_key(meta.doc_number) if meta.doc_number else None)
+    if meta.level is Level.NATIONAL:
+        assert meta.province is None and meta.city is None
+    if meta.city is not None:
+        assert meta.province is not None
+    assert all(e.kind is not EventKind.EFFECTIVE or e.body is None for e in meta.events)
