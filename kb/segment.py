@@ -95,13 +95,28 @@ def segment(doc_id: str, body: str, headings: Collection[int] | None = None) -> 
         number = att.written if att is not None else None
         ordinal = att.ordinal if att is not None else None
         local = f"att_{ordinal}" if ordinal is not None else f"att_{index}"
-        heading = pat.heading_words(att.rest) if att is not None else None
+        heading = _attachment_title(lines, lo, hi, att)
         node = tree.add(ClauseKind.ATTACHMENT, local, None, lo, number=number, ordinal=ordinal, heading=heading)
         inner_lo = lo + 1 if att is not None else lo
         region_grammar = _grammar(lines, inner_lo, hi)
         grammar = grammar or region_grammar
         _fill(tree, lines, inner_lo, hi, node, region_grammar, warnings)
     return Segmentation(finish(doc_id, body, lines, tree), grammar, tuple(warnings))
+
+
+def _attachment_title(lines: list[Line], lo: int, hi: int, att: pat.Number | None) -> str | None:
+    """An attachment's title: after 附件1： on its line, else the short line below a bare 附件 line."""
+    if att is None:
+        return None
+    if att.rest:
+        return pat.heading_words(att.rest)
+    nxt = next_text(lines, lo + 1, hi)
+    if nxt is None:
+        return None
+    text = lines[nxt].text
+    if pat.is_sentence(text) or pat.article(text) or pat.container(text) or pat.policy_number(text):
+        return None
+    return pat.heading_words(text)
 
 
 def _regions(lines: list[Line], marked: frozenset[int] | None) -> list[tuple[int, int, pat.Number | None]]:

@@ -516,3 +516,17 @@ def test_govcn_two_texts_published_together_are_kept_apart() -> None:
     assert top[-1].heading == "进一步支持文化企业发展的规定"
     assert [c.id for c in clauses if c.parent == "att_1"][:2] == ["att_1__div_1", "att_1__div_2"]
     assert not top[-2].text.endswith("进一步支持文化企业发展的规定")
+
+
+@pytest.mark.parametrize(
+    ("tail", "number", "heading"),
+    [
+        ("附件\n收费标准表\n一、诉讼费", "附件", "收费标准表"),
+        ("附件2：重点任务分工表\n一、诉讼费", "附件2", "重点任务分工表"),
+        ("附表一\n一、第一类污染物", "附表一", None),
+    ],
+)
+def test_attachment_number_and_title(tail: str, number: str, heading: str | None) -> None:
+    clauses = segment("doc", "第一条 甲。\n第二条 乙。\n" + tail).clauses
+    attachment = next(c for c in clauses if c.kind == ClauseKind.ATTACHMENT)
+    assert (attachment.number, attachment.heading) == (number, heading)
