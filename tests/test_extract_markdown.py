@@ -230,3 +230,8 @@ def test_provincial_files_come_out_whole() -> None:
         texts = [b.text for b in result.blocks]
         assert not [t for t in texts if "{.mark}" in t or "**" in t or t.startswith(("—", "- ", ">")) or t == "PAGE"]
         assert sum(t.startswith("第一条") for t in texts) == 1, row["path"]
+
+
+def test_form_blanks_are_text_not_emphasis() -> None:
+    result = extract("# 标题\n\n<!-- INFO END -->\n\n申请人：________ 日期：____年__月\n".encode(), "x.md")
+    assert [b.text for b in result.blocks] == ["申请人：________ 日期：____年__月"]

@@ -29,8 +29,8 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\
 HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+|$)(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
 # A pandoc span with attributes, e.g. [第一章 总则]{.mark} or [text]{.underline}; it may run over lines.
 ATTRIBUTE_SPAN = re.compile(r"\[(?P<text>[^\[\]]*)\]\{[^{}\n]*\}")
-# Bold or italic emphasis: **福建省大数据发展条例**, __text__, *text*.
-EMPHASIS = re.compile(r"(\*\*|__)(?P<text>.+?)\1")
+# Bold emphasis: **福建省大数据发展条例**. Underscores are left alone: forms write blanks as ______.
+EMPHASIS = re.compile(r"\*\*(?P<text>[^*\n]+?)\*\*")
 # A block-quote marker at the start of a line: "> （2022年…通过）".
 QUOTE = re.compile(r"^(?:>[ \t]?)+")
 # A backslash escape as pandoc writes it: 1\. or \*.
