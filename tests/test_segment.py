@@ -13,7 +13,7 @@ from kb.extract.markdown import extract
 from kb.models import Block, Clause, ClauseKind
 from kb.segment import build_body, find_clause, heading_lines, marked_headings, segment
 from tests.conftest import CORPUS, corpus_file, require_shared
-from tests.factories import SAMPLE_BODY
+from tests.factories import SAMPLE_BODY, make_clause, make_document
 
 
 def _ids(body: str, headings: frozenset[int] | None = None) -> list[str]:
@@ -530,3 +530,29 @@ def test_attachment_number_and_title(tail: str, number: str, heading: str | None
     clauses = segment("doc", "第一条 甲。\n第二条 乙。\n" + tail).clauses
     attachment = next(c for c in clauses if c.kind == ClauseKind.ATTACHMENT)
     assert (attachment.number, attachment.heading) == (number, heading)
+
+
+@pytest.mark.parametrize(
+    ("clause_id", "kind", "parent", "depth"),
+    [
+        ("art_1", ClauseKind.ARTICLE, None, 0),
+        ("chp_3__art_21__para_2", ClauseKind.PARAGRAPH, "chp_3__art_21", 2),
+        ("div_1__subdiv_2", ClauseKind.SUBDIVISION, "div_1", 1),
+        ("att_1", ClauseKind.ATTACHMENT, None, 0),
+    ],
+)
+def test_make_clause_follows_its_id(clause_id: str, kind: ClauseKind, parent: str | None, depth: int) -> None:
+    clause = make_clause(clause_id, text="甲乙", start=3)
+    assert (clause.kind, clause.parent, clause.depth, clause.end, clause.own_end) == (kind, parent, depth, 5, 5)
+
+
+def test_make_document_segments_its_body() -> None:
+    document = make_document()
+    assert document.grammar == "legislation"
+    assert find_clause(document.clauses, "第二条第二款") is not None
+    assert document.body[slice(*_span(document.clauses, "chp_2__art_3"))] == "第三条 本条例自公布之日起施行。"
+
+
+def _span(clauses: tuple[Clause, ...], clause_id: str) -> tuple[int, int]:
+    clause = next(c for c in clauses if c.id == clause_id)
+    return clause.start, clause.end
