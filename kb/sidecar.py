@@ -132,7 +132,10 @@ def _parse_value(path: Path, line: int, column: str, target: str, raw: str) -> t
 
 def load_overrides(path: Path) -> Overrides:
     """Read a sidecar CSV (UTF-8, header row): a `path` or `title` column names each document, every other column
-    sets a DocMeta field (or is a column of the corpus manifest). Empty cells set nothing.
+    sets a DocMeta field (or is a column of the corpus manifest). Empty cells set nothing, except in the version
+    date's column (`version_date`, or the manifest's `file_date`): a sidecar that has that column is the authority on
+    which version each document is, so an empty cell there leaves the version date and counting year unknown rather
+    than taking them from header lines that may miss a later amendment.
 
     Raises MetadataFileError naming the file and line for anything malformed.
     """
@@ -182,6 +185,9 @@ def load_overrides(path: Path) -> Overrides:
                 raise _fail(path, line, "neither a path nor a title to identify the document")
             values: list[tuple[str, object]] = []
             for column, raw in record.items():
+                if not raw.strip() and MANIFEST_COLUMNS.get(column, column) == "version_date":
+                    values.append(("version_date", None))  # the catalogue does not know this version's date
+                    continue
                 if not raw.strip() or column == "path" or (column == "title" and doc_path is None):
                     continue
                 target = MANIFEST_COLUMNS.get(column, column)

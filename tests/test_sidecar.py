@@ -176,3 +176,16 @@ def test_title_override_recomputes_the_short_title(tmp_path: Path) -> None:
     overrides = load_overrides(_csv(tmp_path, "path,title\na.md,中华人民共和国某某法（2018年修正）\n"))
     meta = apply_overrides(DETECTED, "/x/a.md", overrides)
     assert (meta.title, meta.short_title) == ("中华人民共和国某某法（2018年修正）", "某某法")
+
+
+def test_an_empty_version_date_cell_leaves_the_counting_year_unknown(tmp_path: Path) -> None:
+    # The manifest dates most files by file_date; a row without one means the catalogue does not know the version,
+    # so the year read from header lines (which may miss a later amendment) does not count as the version's year.
+    sidecar = tmp_path / "m.csv"
+    sidecar.write_text("path,file_date,province\na/undated.md,,山东\na/dated.md,2020-05-01,\n", encoding="utf-8")
+    overrides = load_overrides(sidecar)
+    read = DocMeta(title="某条例", version_date=date(2016, 3, 1), year=2016, adopted=date(2001, 1, 1), first_year=2001)
+    undated = apply_overrides(read, "/x/a/undated.md", overrides)
+    assert (undated.version_date, undated.year, undated.first_year, undated.province) == (None, None, 2001, "山东")
+    dated = apply_overrides(read, "/x/a/dated.md", overrides)
+    assert (dated.version_date, dated.year) == (date(2020, 5, 1), 2020)
