@@ -12,7 +12,9 @@ whenever the knowledge base changes, so a later ingest of the target resolves th
 from __future__ import annotations
 
 import bisect
+import json
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +31,7 @@ from kb.errors import KbError
 from kb.models import Citation, CitationKind, Clause, ClauseKind, DocSummary
 
 if TYPE_CHECKING:
-    pass
+    from kb.store import Store
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ALIASES_FILE = DATA_DIR / "aliases.yaml"
@@ -459,8 +461,10 @@ def resolve_one(citation: Citation, index: TitleIndex, citing: DocSummary) -> li
     """The resolved form of one citation: one record per target (a range gives several), or one unresolved."""
     pinpoint = parse_pinpoint(citation.pinpoint) if citation.pinpoint else None
     if citation.kind is CitationKind.INTERNAL:
-        if citation.target_doc is not None or not citing.title:
+        if citation.target_doc == citing.id or not citing.title:
             return [citation]
+        if citation.target_doc is not None:  # resolved into a sibling part before: look again, it may be gone
+            citation = replace(citation, target_doc=None, target_clause=None)
         # 本法第X条 in one part of a code stored as several documents (民法典's 编): look in its sibling parts.
         siblings = [d for d in index.by_key.get(title_key(citing.title), []) if d.id != citing.id]
         siblings, _ = choose_version(siblings, doc_date(citing)) if siblings else ([], "")
@@ -507,3 +511,71 @@ def resolve(citations: Sequence[Citation], index: TitleIndex, citing: DocSummary
             seen.add(key)
         out.extend(resolve_one(citation, index, citing))
     return tuple(out)
+
+
+# -- the knowledge base ----------------------------------------------------------------------------------------------
+
+# The store's meta key under which resolve_all keeps what it last resolved against: {doc id: [sha256, title keys]}.
+RESOLVE_STATE = "resolve_state"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveReport:
+    """What one run of :func:`resolve_all` did."""
+
+    documents: int  # documents whose citations were re-resolved
+    changed: int  # documents whose stored citations changed
+    citations: int  # citations of the re-resolved documents
+    resolved: int  # of those, with a target document
+    unresolved: int
+    seconds: float
+
+
+def _keys_of(summary: DocSummary) -> list[str]:
+    return sorted({title_key(t) for t in (summary.title, summary.meta.title, summary.meta.short_title) if t} - {""})
+
+
+def resolve_all(store: Store, *, aliases: AliasTable | None = None, full: bool = False) -> ResolveReport:
+    """Re-resolve the citations the last changes to the knowledge base may affect, and store the results.
+
+    Affected are the changed documents, those citing a changed or removed one, those with a citation whose title
+    key names a changed or removed document (a new version may now be the one in force), and -- when anything
+    changed -- every document with unresolved citations. ``full`` re-resolves everything.
+    """
+    started = time.perf_counter()
+    summaries = {s.id: s for s in store.summaries()}
+    live = store.live_versions()
+    raw_state = store.get_meta(RESOLVE_STATE)
+    state: dict[str, list[Any]] = json.loads(raw_state) if raw_state and not full else {}
+    documents: dict[str, Sequence[Clause]] = {}
+
+    def clauses(doc_id: str) -> Sequence[Clause]:
+        if doc_id not in documents:
+            doc = store.get_document(doc_id)
+            documents[doc_id] = doc.clauses if doc else ()
+        return documents[doc_id]
+
+    index = TitleIndex.build(summaries.values(), clauses, aliases)
+    changed_docs = {d for d, sha in live.items() if not state or state.get(d, [None])[0] != sha}
+    removed = set(state) - set(live)
+    keys = {k for d in changed_docs if d in summaries for k in _keys_of(summaries[d])}
+    keys.update(k for d in removed for k in state[d][1:])
+    todo = set(changed_docs)
+    if changed_docs or removed:
+        touched = changed_docs | removed
+        for c in store.citations():
+            if c.target_doc is None or c.target_doc in touched or (c.title and title_key(c.title) in keys):
+                todo.add(c.doc_id)
+    changed = total = hit = 0
+    with store.transaction():
+        for doc_id in sorted(todo & set(summaries)):
+            before = tuple(store.citations(doc_id=doc_id))
+            after = resolve(before, index, summaries[doc_id])
+            total += len(after)
+            hit += sum(1 for c in after if c.target_doc is not None)
+            if after != before:
+                store.replace_citations(doc_id, after)
+                changed += 1
+        new_state = {d: [sha, *_keys_of(summaries[d])] for d, sha in live.items() if d in summaries}
+        store.set_meta(RESOLVE_STATE, json.dumps(new_state, ensure_ascii=False))
+    return ResolveReport(len(todo & set(summaries)), changed, total, hit, total - hit, time.perf_counter() - started)
