@@ -116,7 +116,7 @@ TOC_HEADING = re.compile(r"^目[\s\u3000]*录$")
 # 第X条 (article), 第X章/节/编, 一、 (division), （一） / (一) (subdivision), 1. 1、 1．(item), （1） (subitem),
 # ①, and 附件 / 附则 lines. E.g. "第十二条 …", "（三）…", "2.…".
 PARAGRAPH_START = re.compile(
-    r"^(?:第[零〇一二三四五六七八九十百千两\d]{1,6}[条章节编款]"
+    r"^(?:第[零〇一二三四五六七八九十百千两\d]{1,6}[条章节编]"
     r"|[一二三四五六七八九十]{1,3}[、．.]"
     r"|[（(][一二三四五六七八九十\d]{1,3}[）)]"
     r"|\d{1,3}[.．、](?!\d)"
@@ -127,6 +127,8 @@ PARAGRAPH_START = re.compile(
 # Punctuation that closes a sentence or a lead-in, optionally followed by closing quotes or brackets:
 # "…制定本条例。", "…下列情形之一的：", "…（试行）。”". A line ending so is a paragraph's last line.
 SENTENCE_END = re.compile(r"[。！？；：…!?;:][”’」』）)〕】]*$")
+# An article's number set off by a space, as an article's first line has it: "第十二条 …", "第三条　…".
+ARTICLE_START = re.compile(r"^第[零〇一二三四五六七八九十百千两\d]{1,6}条(?:之[一二三四五六七八九十]{1,3})?[\s\u3000]")
 # Punctuation a title never ends with (a clause or list item does): "…的决定" is a title, "…制定本条例。" is not.
 NON_TITLE_END = re.compile(r"[。；：！？，、,;:!?]$")
 # Characters that cannot start a paragraph; a line starting with one continues the previous line: "，并且…",
@@ -251,6 +253,8 @@ def leading_header_lines(texts: Sequence[str], start: int = 0) -> tuple[list[str
 INDENT = re.compile(r"^(?:[\u3000\t]|\u00a0|  )")
 # Share of a document's full lines a line must reach to count as full (wrapped) rather than a paragraph's last line.
 _FULL_LINE_SHARE = 0.85
+# Columns a full line may fall short of the widest: a CJK character does not fit in the last column.
+_WIDTH_SLACK = 2
 # Share of a full line below which a line is short: however it ends, it was not wrapped (a signature, a date).
 _SHORT_LINE_SHARE = 0.5
 
@@ -290,17 +294,18 @@ def uses_indentation(lines: Sequence[str]) -> bool:
 def rejoin_wrapped_lines(lines: Sequence[str]) -> list[str]:
     """Paragraphs from hard-wrapped lines (text copied from a PDF), with indentation stripped.
 
-    A line continues on the next one when it does not end a sentence and is about as long as a full line. With
-    indented paragraphs, an unindented line continues the previous one unless that ended a sentence on a short
-    line (a signature, a closing line). A blank line, a heading (第X章), an article or list start (第X条, 一、,
-    （一）, 1.) begins a new paragraph, and a line that starts with a comma or closing bracket always continues.
+    A line continues on the next one when it does not end a sentence and is about as long as a full line (unless
+    the next opens an article: "第十二条 …"). With indented paragraphs, an unindented line continues the previous
+    one unless that was short (a signature) or ended a sentence before the paragraph's full width. A blank line,
+    a heading (第X章), an article or list start (第X条, 一、, （一）, 1.) begins a new paragraph, and a line that
+    starts with a comma or a closing bracket always continues.
     """
     indented = uses_indentation(lines)
     full = _typical_width(lines) * _FULL_LINE_SHARE
     paragraphs: list[str] = []
     current: str | None = None
     last = ""  # the last physical line of the current paragraph, as written
-    widest = 0  # the widest physical line of the current paragraph
+    widths: list[int] = []  # the widths of the current paragraph's physical lines
     for raw in lines:
         text = clean_line(raw)
         if not text:
@@ -310,11 +315,13 @@ def rejoin_wrapped_lines(lines: Sequence[str]) -> list[str]:
             continue
         width = display_width(raw.rstrip())
         if current is None:
-            current, last, widest = text, raw, width
+            current, last, widths = text, raw, [width]
             continue
-        last_width = display_width(last.rstrip())
-        # a line ending a sentence was wrapped there only if it is as long as the paragraph's other lines
-        last_full = last_width >= (widest * 0.9 if widest > last_width else full)
+        last_width = widths[-1]
+        # with indented paragraphs, a sentence ending at a line's end was wrapped there if the line is as wide as
+        # the paragraph's other lines; without indentation it ends the paragraph (measured on the gold texts
+        # wrapped at 30-45 columns, a paragraph ends at the full width more often than a sentence inside one does)
+        last_full = last_width >= (max(widths[:-1]) - _WIDTH_SLACK if len(widths) > 1 else full)
         heading = structural_kind(text) is not None or TOC_HEADING.match(text) is not None
         previous_heading = structural_kind(current) is not None or TOC_HEADING.match(current) is not None
         if CONTINUATION_START.match(text):
@@ -327,13 +334,15 @@ def rejoin_wrapped_lines(lines: Sequence[str]) -> list[str]:
                 (not ends_sentence(last) and not short) or (last_full and PARAGRAPH_START.match(text) is None)
             )
         else:
-            continues = not ends_sentence(last) and last_width >= full and PARAGRAPH_START.match(text) is None
+            # a full line that ends no sentence runs on, even into "第二条规定的…" or "（一）项": a wrapped
+            # sentence cannot stop there; only an article number set off by a space opens a new paragraph
+            continues = not ends_sentence(last) and last_width >= full and ARTICLE_START.match(text) is None
         if continues:
             current = _joined(current, text)
-            widest = max(widest, width)
+            widths.append(width)
         else:
             paragraphs.append(current)
-            current, widest = text, width
+            current, widths = text, [width]
         last = raw
     if current is not None:
         paragraphs.append(current)

@@ -206,6 +206,12 @@ def test_toc_span(lines: list[str], span: tuple[int, int] | None) -> None:
           "并做好相关促进工作。相关部门按照职责分工做好工作。",
           "第六条 施行。",
           "第七条 施行。"]),
+        # no indentation: "第二条规定的…" after a full unended line is the sentence running on, not an article
+        (["第二条 本办法所称的归侨和侨眷，依照《中华人民共和国归侨侨眷权益保护法》",
+          "第二条规定的范围确定。",
+          "第三条 本办法自公布之日起施行。"],
+         ["第二条 本办法所称的归侨和侨眷，依照《中华人民共和国归侨侨眷权益保护法》第二条规定的范围确定。",
+          "第三条 本办法自公布之日起施行。"]),
         # a blank line ends a paragraph; Latin words wrapped keep their space
         (["适用 ISO", "9001 标准", "", "第二段"], ["适用 ISO 9001 标准", "第二段"]),
     ],
