@@ -66,7 +66,7 @@ def process_bytes(data: bytes, path: str, options: Options = Options()) -> Proce
     """Run extraction, metadata, segmentation, citation finding and topic tagging on one file's content."""
     from kb.citations import find_citations
     from kb.metadata import apply_overrides, read_metadata
-    from kb.segment import build_body, segment
+    from kb.segment import build_body, marked_headings, segment
     from kb.topics import load_lexicon, tag_topics
 
     extracted = extract_bytes(data, path, ocr=options.ocr)
@@ -75,7 +75,7 @@ def process_bytes(data: bytes, path: str, options: Options = Options()) -> Proce
     if options.overrides is not None:
         meta = apply_overrides(meta, path, options.overrides)
     doc_id = document_id(path)
-    segmentation = segment(doc_id, body)
+    segmentation = segment(doc_id, body, marked_headings(extracted))
     document = Document(
         id=doc_id,
         path=str(path),
@@ -86,7 +86,7 @@ def process_bytes(data: bytes, path: str, options: Options = Options()) -> Proce
         body=body,
         meta=meta,
         clauses=segmentation.clauses,
-        warnings=extracted.warnings,
+        warnings=extracted.warnings + segmentation.warnings,
         grammar=segmentation.grammar,
     )
     lexicon = load_lexicon(Path(options.topics_file) if options.topics_file else None)
