@@ -190,7 +190,7 @@ def assemble(
         pages[index], count = pdf_furniture.drop_web_leftovers(pages[index])
         dropped += count
     if dropped:
-        notes.append(f"{dropped} lines of web-page leftovers (来源, 字号, time stamps) were dropped")
+        notes.append(f"{dropped} line(s) of web-page leftovers (来源, 字号, time stamps) dropped")
     geometry = pdf_blocks.columns(pages, size)
     first = next(i for i, lines in enumerate(pages) if lines) if any(pages) else 0
     head_lines = pages[first]

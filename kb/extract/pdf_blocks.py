@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from kb.clean import PARAGRAPH_START, ends_sentence
 from kb.extract.pdf_layout import Line, is_cjk
 from kb.models import Block
 
@@ -46,6 +47,7 @@ class Column:
 
     left: float
     right: float
+    telling: bool = True  # lines start at more than one place, so indents and line ends tell paragraphs apart
 
     @property
     def centre(self) -> float:
@@ -62,12 +64,12 @@ class Head:
 
 
 def join_text(left: str, right: str) -> str:
-    """Two pieces of one paragraph joined: no space inside Chinese text, one between Latin words."""
+    """Two pieces of one paragraph joined: no space inside Chinese text or numbers, one between Latin words."""
     if not left:
         return right
     if not right:
         return left
-    if left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    if left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].isalpha():
         return f"{left} {right}"
     return left + right
 
@@ -91,13 +93,16 @@ def columns(pages: Sequence[Sequence[Line]], size: float) -> dict[tuple[int, int
     out = {}
     for key, counter in starts.items():
         total = sum(counter.values())
-        frequent = [x for x, n in counter.items() if n >= max(2, 0.05 * total)] or list(counter)
-        left = min(frequent)
+        # in a short text the margin may be reached by one line only; in a long one, strays are ignored
+        frequent = [x for x, n in counter.items() if n >= max(2, 0.05 * total)] if total >= 20 else []
+        left = min(frequent or counter)
         end_counter = ends[key]
-        far = max(x for x, n in end_counter.items() if n >= max(2, 0.05 * total)) if total > 1 else max(end_counter)
+        far = max((x for x, n in end_counter.items() if n >= max(2, 0.05 * total)), default=max(end_counter))
         near = {x: n for x, n in end_counter.items() if x >= far - 3 * size}
         right = max(near, key=lambda x: (near[x], x)) if near else far
-        out[key] = Column(float(left), float(max(right, left + size)))
+        starts_apart = max(counter) - min(counter) >= INDENT * size
+        ends_apart = max(end_counter) - min(end_counter) >= SHORT_LINE * size
+        out[key] = Column(float(left), float(max(right, left + size)), starts_apart and ends_apart)
     return out
 
 
@@ -331,7 +336,13 @@ def _continues(prev: Line, line: Line, geometry: dict[tuple[int, int], Column], 
     if prev.x1 < prev_column.right - SHORT_LINE * prev.size and ending not in OPEN_ENDINGS:
         return False
     same_place = prev.page == line.page and prev.column == line.column
-    return not (same_place and line.top - prev.bottom > max(2.2 * gap, gap + 0.6 * line.size))
+    if same_place and line.top - prev.bottom > max(2.2 * gap, gap + 0.6 * line.size):
+        return False
+    if not (column.telling and prev_column.telling):
+        # every line starts (or ends) at the same place, as on a page of one-line paragraphs: positions cannot
+        # tell where a paragraph ends, so a sentence end followed by an article or item number does
+        return not (ends_sentence(prev.text) and PARAGRAPH_START.match(line.text.strip()))
+    return True
 
 
 def _heading_levels(texts: Iterable[str]) -> dict[str | None, int]:

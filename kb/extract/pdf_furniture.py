@@ -95,34 +95,29 @@ def _key(text: str) -> str:
 def drop_running_heads(pages: Sequence[Sequence[Line]], size: float, gap: float) -> tuple[list[list[Line]], set[str]]:
     """Every page's lines less the running headers and footers, and the texts removed.
 
-    A running head is a line at the top or bottom of a column whose text (digits aside) comes back at about the
-    same height on at least two pages and on a third of them, and that stands apart from the body: in a smaller
-    font, or farther from the next line than lines of a paragraph are from each other. A short last line of a
-    paragraph that happens to repeat ("事项。") is never dropped, since it sits at the usual distance.
+    A running head is a line at the top or bottom of a column whose text (digits aside) comes back on at least two
+    pages and on a third of them, and that stands apart from the body on most of the pages it is on: set smaller,
+    or farther from the next line than the lines of a paragraph are from each other. The short last line of a
+    paragraph that happens to repeat ("事项。") is kept, since it sits at the usual distance.
     """
-    where: dict[str, set[int]] = defaultdict(set)
+    seen: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)  # key -> (page, line id, stands apart)
     for index, lines in enumerate(pages):
+        ordered = sorted(lines, key=lambda ln: ln.top)
+        position = {id(line): i for i, line in enumerate(ordered)}
         for line in _edge_lines(lines):
             key = _key(line.text)
             if key:
-                where[key].add(index)
+                seen[key].append((index, id(line), _stands_apart(line, ordered, position, size, gap)))
     populated = sum(1 for lines in pages if lines)
     threshold = max(2, int(0.3 * populated + 0.999))
-    repeated = {key for key, seen in where.items() if len(seen) >= threshold}
-    removed: set[str] = set()
-    out: list[list[Line]] = []
-    for lines in pages:
-        edges = {id(line) for line in _edge_lines(lines)}
-        ordered = sorted(lines, key=lambda ln: ln.top)
-        position = {id(line): i for i, line in enumerate(ordered)}
-        kept = []
-        for line in lines:
-            if id(line) in edges and _key(line.text) in repeated and _stands_apart(line, ordered, position, size, gap):
-                removed.add(line.text)
-                continue
-            kept.append(line)
-        out.append(kept)
-    return out, removed
+    heads: set[int] = set()
+    for occurrences in seen.values():
+        on_pages = {index for index, _, _ in occurrences}
+        apart = sum(1 for _, _, alone in occurrences if alone)
+        if len(on_pages) >= threshold and apart * 2 > len(occurrences):
+            heads.update(line_id for _, line_id, _ in occurrences)
+    removed = {line.text for lines in pages for line in lines if id(line) in heads}
+    return [[line for line in lines if id(line) not in heads] for lines in pages], removed
 
 
 def _stands_apart(line: Line, ordered: Sequence[Line], position: dict[int, int], size: float, gap: float) -> bool:
@@ -132,7 +127,7 @@ def _stands_apart(line: Line, ordered: Sequence[Line], position: dict[int, int],
     i = position[id(line)]
     neighbours = [ordered[j] for j in (i - 1, i + 1) if 0 <= j < len(ordered)]
     distances = [max(line.top - n.bottom, n.top - line.bottom) for n in neighbours]
-    return not distances or min(distances) > max(1.6 * gap, 0.6 * size)
+    return bool(distances) and min(distances) > max(1.6 * gap, 0.6 * size)
 
 
 def drop_web_leftovers(lines: Sequence[Line]) -> tuple[list[Line], int]:

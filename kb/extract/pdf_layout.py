@@ -244,7 +244,7 @@ def find_gutter(rows: Sequence[Sequence[list[_Glyph]]], width: float) -> float |
     """
     spans = [[(seg[0].x0, seg[-1].x1) for seg in row] for row in rows]
     spans = [row for row in spans if row]
-    if len(spans) < 6:
+    if len(spans) < 3:
         return None
     best: tuple[int, float] | None = None
     x = width * 0.3
