@@ -74,6 +74,7 @@ def test_hard_wrapped_text_is_rejoined_without_spurious_breaks() -> None:
         (lambda text: text.encode("gb18030"), "gb18030"),
         (lambda text: text.replace("\r\n", "\n").encode("utf-8"), "LF only"),
         (lambda text: text.replace("\r\n", "\r").encode("gb18030"), "CR only"),
+        (lambda text: text.encode("utf-16"), "UTF-16 with BOM (Notepad's Unicode)"),
     ],
 )
 def test_encodings_and_line_ends_give_the_same_text(encode: Callable[[str], bytes], name: str) -> None:
