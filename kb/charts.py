@@ -284,16 +284,27 @@ def render_figure(
             base = [0] * n
             tallest = max(stack_sums, default=0) or 1
             for s, name in enumerate(data.series):
-                heights = data.values[s]
-                kwargs: dict[str, Any] = {"bottom": base} if vertical else {"left": base}
-                bars = bar(positions, heights, label=name, color=colors[s], zorder=2, **kwargs)
+                # Only the segments that have documents are drawn: on long year axes most are empty.
+                drawn = [c for c in positions if data.values[s][c] > 0]
+                heights = [data.values[s][c] for c in drawn]
+                offsets = [base[c] for c in drawn]
+                kwargs: dict[str, Any] = {"bottom": offsets} if vertical else {"left": offsets}
+                bars = bar(drawn, heights, label=name, color=colors[s], zorder=2, **kwargs)
                 # A segment's value is written inside it when the segment is tall enough to hold the digits.
                 inside = [str(v) if v >= 0.035 * tallest else "" for v in heights]
-                ax.bar_label(bars, labels=inside, label_type="center", fontsize=font_size - 1, color="white")
-                base = [b + h for b, h in zip(base, heights, strict=True)]
-            top_kwargs: dict[str, Any] = {"bottom": base} if vertical else {"left": base}
-            tops = bar(positions, [0] * n, **top_kwargs)
-            ax.bar_label(tops, labels=[str(v) for v in base], padding=2, fontsize=font_size, fontweight="bold")
+                if any(inside):
+                    written = ax.bar_label(bars, labels=inside, label_type="center", fontsize=font_size - 1,
+                                           color="white")  # fmt: skip
+                    for annotation in written:  # an empty label still costs layout time
+                        if not annotation.get_text():
+                            annotation.remove()
+                for c, h in zip(drawn, heights, strict=True):
+                    base[c] += h
+            for c, total in enumerate(base):  # each stack's total just beyond its end
+                at, shift = ((c, total), (0, 2)) if vertical else ((total, c), (2, 0))
+                ax.annotate(str(total), at, xytext=shift, textcoords="offset points", fontsize=font_size,
+                            fontweight="bold", ha="center" if vertical else "left",
+                            va="bottom" if vertical else "center")  # fmt: skip
         else:
             colors = _colors(len(data.series), ordered=table.by[-1] == "year")
             step = 0.8 / groups
@@ -341,6 +352,10 @@ def render_figure(
         ax.tick_params(labelfontfamily=fonts)
         for text in fig.findobj(Text):
             text.set_fontfamily(fonts)
+        # Values on bars stay inside the axes (the limits leave room above the tallest): the layout need not
+        # measure each of them, which on long year axes is most of the drawing time.
+        for text in ax.texts:
+            text.set_in_layout(False)
     return fig
 
 
