@@ -1,0 +1,122 @@
+"""CLI search: `kb search QUERY` -> clause (or document) hits with highlighted snippets and facet counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+
+from kb.cli.render import KbContext, display_width, emit_json, handle_errors, is_terminal
+from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult
+
+FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
+FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--province", help="Only this province (short name: 浙江, 广东; 浙江省 also works).")
+@click.option("--city", help="Only this city (深圳, 杭州).")
+@click.option("--year", type=int, help="Only documents of this year (the version's year).")
+@click.option("--from", "year_from", type=int, help="Only documents of this year or later.")
+@click.option("--to", "year_to", type=int, help="Only documents of this year or earlier.")
+@click.option("--level", type=click.Choice([lv.value for lv in Level]), help="Only this administrative level.")
+@click.option("--type", "doc_type", type=click.Choice([t.value for t in DocType]), help="Only this kind of document.")
+@click.option("--topic", help="Only clauses tagged with this topic (e.g. 公共数据权属).")
+@click.option("--docs", is_flag=True, help="List documents instead of clauses.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Hits to show.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="Order of hits: best match first, or newest first.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (highlights as offsets).")
+@click.pass_obj
+@handle_errors
+def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: str | None, year: int | None,
+           year_from: int | None, year_to: int | None, level: str | None, doc_type: str | None, topic: str | None,
+           docs: bool, limit: int, sort: str, as_json: bool) -> None:  # fmt: skip
+    """Search clauses (or with --docs, documents) for words, phrases and field filters.
+
+    Words must all occur (AND); each matches wherever its characters occur, so 据安全 finds 数据安全.
+    Also: OR, NOT or -word, "an exact phrase", (grouping), and filters in the query itself:
+    province:浙江 city:深圳 year:2020 year:2016..2020 level:provincial type:地方性法规 topic:公共数据权属.
+
+    \b
+    Examples:
+      kb search 公共数据 开放 --province 浙江
+      kb search '"数据分类分级" OR 数据分级' --from 2020 --json
+      kb search 数据安全法 --docs
+    """
+    if year is not None and (year_from is not None or year_to is not None):
+        raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
+    text = " ".join(query).strip()
+    filters = DocFilter(year=year, year_from=year_from, year_to=year_to, province=province, city=city,
+                        level=Level(level) if level else None, doc_type=DocType(doc_type) if doc_type else None,
+                        topic=topic)  # fmt: skip
+    if not text and filters == DocFilter():
+        raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
+    from kb.index import open_index
+
+    index = open_index(obj.home, live=_live_versions(obj.home))
+    result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
+    if as_json:
+        emit_json(result)
+        return
+    _print_result(result, docs, color=is_terminal())
+
+
+def _live_versions(home: Path) -> Mapping[str, str] | None:
+    """The store's document versions when an ingest did not finish (the index may hold others), else None."""
+    from kb.errors import StoreError
+    from kb.store import Store
+
+    try:
+        with Store.open(home) as store:
+            if store.get_meta("index_state") == "clean":
+                return None
+            return store.live_versions()
+    except StoreError:
+        return None
+
+
+def _print_result(result: SearchResult, docs: bool, *, color: bool) -> None:
+    noun = "documents" if docs else "clauses"
+    shown = f"; showing {len(result.hits)}" if result.total > len(result.hits) else ""
+    click.echo(f"{result.total} {noun}{shown} ({result.seconds * 1000:.0f} ms)")
+    for rank, hit in enumerate(result.hits, 1):
+        click.echo("")
+        click.echo(f"{rank:>3}. {_heading(hit, color)}")
+        click.echo(f"     {_marked(hit, color)}")
+    facets = [(name, values) for name, values in result.facets if values]
+    if facets:
+        click.echo("")
+    for name, values in facets:
+        items = "  ".join(f"{value} {count}" for value, count in values[:FACETS_SHOWN])
+        more = f"  …(+{len(values) - FACETS_SHOWN})" if len(values) > FACETS_SHOWN else ""
+        label = FACET_LABELS.get(name, name)
+        click.echo(f"{label}{' ' * max(1, 6 - display_width(label))}{items}{more}")
+
+
+def _heading(hit: SearchHit, color: bool) -> str:
+    title = hit.title or hit.doc_id
+    where = " ".join(p for p in (title, hit.number) if p)
+    about = " · ".join(str(p) for p in (hit.province, hit.doc_type, hit.year) if p)
+    ref = f"{hit.doc_id}#{hit.clause_id}" if hit.clause_id else hit.doc_id
+    if color:
+        return f"{click.style(where, bold=True)}  {click.style(about, fg='cyan')}  {click.style(ref, dim=True)}"
+    return f"{where}  {about}  [{ref}]"
+
+
+def _marked(hit: SearchHit, color: bool) -> str:
+    """The snippet with its highlights in bold yellow on a terminal (plain text in a pipe)."""
+    if not color:
+        return hit.snippet
+    parts, last = [], 0
+    for h in hit.highlights:
+        parts.append(hit.snippet[last : h.start])
+        parts.append(click.style(hit.snippet[h.start : h.end], fg="yellow", bold=True))
+        last = h.end
+    parts.append(hit.snippet[last:])
+    return "".join(parts)
+
+
+COMMANDS = (search,)

@@ -1,0 +1,619 @@
+"""Matching: a query tree over the index's segments -> ranked hits, total and facet counts (numpy over postings).
+
+Each segment of the Whoosh index is a :class:`Part`; a query is evaluated per part into dense arrays (does entry i
+match, with what score) so that totals and facets over tens of thousands of matches cost array operations, not
+Python loops. A string of n characters is found through its bigrams' posting lists (its rarest one or two),
+then verified against the entry's normalised text, so a hit always contains the string exactly. Scores are
+BM25 over the matched strings: the string's frequency in the entry, its document frequency in the index and the
+entry's length.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+
+from kb.analysis import bigrams, normalize, normalize_with_offsets
+from kb.models import Highlight, SearchHit
+from kb.postings import CHARS, DOCUMENT, ENTRY, GRAMS, Entry, SegmentData
+from kb.query import And, Filter, Node, Not, Text, texts
+
+K1 = 1.2  # BM25 term-frequency saturation
+B = 0.75  # BM25 length normalisation
+TITLE_BOOST = 3.0  # a document's own entry (title, 发文字号) counts this much more than a clause in --docs
+EXACT_TITLE_BONUS = 100.0  # added when a query string is the whole title or short title (known-item search)
+VERIFY_DIRECT = 500  # verify the rarest bigram's entries directly when it has at most this many
+SNIPPET_CHARS = 120  # snippet length around the first match
+SNIPPET_LEAD = 30  # characters kept before the first match
+SIMILAR_TERMS = 24  # bigrams of a clause used to find similar clauses
+FACETS = (("province", "province"), ("year", "year"), ("type", "doc_type"))
+
+Facets = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+
+
+class Part:
+    """One segment: its reader data, deletions, live-version filter and per-entry columns as arrays."""
+
+    def __init__(self, segment: Any, data: SegmentData, docbase: int) -> None:
+        self.segment = segment
+        self.data = data
+        self.docbase = docbase
+        self.size = segment.doc_count_all()
+        deleted = np.zeros(self.size, dtype=bool)
+        if segment.has_deletions():
+            deleted[np.fromiter(segment.deleted_docs(), dtype=np.int64)] = True
+        self.deleted = deleted
+        kind_codes, kind_values = data.column("kind")
+        self.is_doc = np.isin(kind_codes, [i for i, v in enumerate(kind_values) if v == DOCUMENT])
+        self.version_codes, self.version_values = data.column("version")
+        self.alive = ~deleted
+        self._date_key: np.ndarray | None = None
+        self._lengths: np.ndarray | None = None
+
+    def lengths(self) -> np.ndarray:
+        """Exact entry lengths (bytes of the normalised text), for BM25's length normalisation."""
+        if self._lengths is None:
+            self._lengths = self.data.norm_lengths()
+        return self._lengths
+
+    def set_live(self, live: Mapping[str, str] | None) -> None:
+        if live is None:
+            self.alive = ~self.deleted
+            return
+        ok = np.array([live.get(v.rpartition("@")[0]) == v.rpartition("@")[2] for v in self.version_values])
+        self.alive = ~self.deleted & ok[self.version_codes]
+
+    def scope(self, docs: bool) -> np.ndarray:
+        """Alive entries of one kind: documents' own entries, or clauses."""
+        return self.alive & (self.is_doc if docs else ~self.is_doc)
+
+    def date_key(self) -> np.ndarray:
+        """yyyymmdd per entry (0 when undated), to sort by date."""
+        if self._date_key is None:
+            codes, values = self.data.column("date")
+            keys = np.array([_date_number(v) for v in values], dtype=np.int64)
+            self._date_key = keys[codes]
+        return self._date_key
+
+    def entry(self, local: int) -> Entry:
+        return Entry.from_tuple(pickle.loads(self.data.entry_bytes(local)))
+
+    def live_entries(self) -> list[Entry]:
+        """Entries not deleted (for rebuilding the segment)."""
+        return [self.entry(int(i)) for i in np.flatnonzero(~self.deleted)]
+
+    def docnums_of_versions(self, doomed: Callable[[str], bool]) -> np.ndarray:
+        """Local numbers of entries not yet deleted whose version ``doomed`` accepts."""
+        bad = np.array([bool(doomed(v)) if v else False for v in self.version_values])
+        return np.flatnonzero(bad[self.version_codes] & ~self.deleted)
+
+
+def _date_number(value: str) -> int:
+    digits = value.replace("-", "")
+    if not digits.isdigit():
+        return 0
+    return int(digits.ljust(8, "0")[:8])
+
+
+class Snapshot:
+    """The parts of one commit (generation) of the index."""
+
+    def __init__(self, generation: int, parts: list[Part]) -> None:
+        self.generation = generation
+        self.parts = parts
+        self.total = sum(p.size for p in parts)
+        self._live: Mapping[str, str] | None = None
+        self._avg_length: float | None = None
+
+    def avg_length(self) -> float:
+        """Mean entry length over all entries (the unit of :meth:`Part.lengths`)."""
+        if self._avg_length is None:
+            total = sum(float(p.lengths().sum()) for p in self.parts)
+            self._avg_length = max(1.0, total / max(1, self.total))
+        return self._avg_length
+
+    @classmethod
+    def open(cls, storage: Any, indexname: str, generation: int, previous: Snapshot | None) -> Snapshot:
+        from whoosh.index import TOC
+        from whoosh.reading import SegmentReader
+
+        toc = TOC.read(storage, indexname, generation)
+        reuse = {p.segment.segment_id(): p.data for p in previous.parts} if previous is not None else {}
+        parts, docbase = [], 0
+        for segment in toc.segments:
+            data = reuse.get(segment.segment_id())
+            if data is None:
+                data = SegmentData(SegmentReader(storage, toc.schema, segment, generation))
+            parts.append(Part(segment, data, docbase))
+            docbase += segment.doc_count_all()
+        snapshot = cls(toc.generation, parts)
+        if previous is not None and previous._live is not None:
+            snapshot.set_live(previous._live)
+        return snapshot
+
+    def set_live(self, live: Mapping[str, str] | None) -> None:
+        self._live = live
+        for part in self.parts:
+            part.set_live(live)
+
+    def versions(self, all_versions: bool = False) -> list[str]:
+        """Versions with entries not deleted, in write order (``all_versions``: ignoring the live filter)."""
+        seen: dict[str, None] = {}
+        for part in self.parts:
+            mask = ~part.deleted if all_versions else part.alive
+            for code in np.unique(part.version_codes[mask]):
+                value = part.version_values[int(code)]
+                if value:
+                    seen.pop(value, None)
+                    seen[value] = None
+        return list(seen)
+
+    def entry_count(self) -> int:
+        return int(sum(int(p.alive.sum()) for p in self.parts))
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.data.close()
+
+
+# -- matching strings -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Matches:
+    """Where one Text node matches, per part: entry numbers (ascending) and the string's frequency in each."""
+
+    ids: list[np.ndarray]
+    freqs: list[np.ndarray]
+    df: int = 0
+    idf: float = 0.0
+
+
+def match_string(part: Part, norm: str) -> tuple[np.ndarray, np.ndarray]:
+    """Entries of ``part`` whose normalised text contains ``norm``, with (an estimate of) its frequency there.
+
+    One or two characters: the unigram or bigram posting list, exact. Longer: the entries holding its two rarest
+    bigrams, each verified against the entry's normalised text; the frequency is the rarer bigrams' lesser one.
+    """
+    data = part.data
+    if len(norm) == 1:
+        found = data.postings(CHARS, norm)
+        return _EMPTY if found is None else found
+    if len(norm) == 2:
+        found = data.postings(GRAMS, norm)
+        return _EMPTY if found is None else found
+    grams = sorted(set(bigrams(norm)), key=lambda g: data.doc_frequency(GRAMS, g))
+    first = data.postings(GRAMS, grams[0])
+    if first is None:
+        return _EMPTY
+    ids, freqs = first
+    if len(ids) > VERIFY_DIRECT:
+        second = data.postings(GRAMS, grams[1])
+        if second is None:
+            return _EMPTY
+        ids, left, right = np.intersect1d(ids, second[0], assume_unique=True, return_indices=True)
+        freqs = np.minimum(freqs[left], second[1][right])
+    keep = _verify(data, ids, norm)
+    return ids[keep], freqs[keep]
+
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+def _verify(data: SegmentData, candidates: np.ndarray, norm: str) -> np.ndarray:
+    """Which candidates' normalised text contains ``norm`` (``find`` over the mapped column, C-level loop)."""
+    if not len(candidates):
+        return np.zeros(0, dtype=bool)
+    buffer, starts, ends = data.norm_finder()
+    found = map(buffer.find, repeat(norm.encode("utf-8")), starts[candidates].tolist(), ends[candidates].tolist())
+    return np.fromiter(found, dtype=np.int64, count=len(candidates)) >= 0
+
+
+def _match_text(snapshot: Snapshot, node: Text) -> _Matches:
+    ids: list[np.ndarray] = []
+    freqs: list[np.ndarray] = []
+    for part in snapshot.parts:
+        found = [match_string(part, v) for v in node.variants if v]
+        if len(found) == 1:
+            part_ids, part_freqs = found[0]
+        else:
+            merged: dict[int, float] = {}
+            for variant_ids, variant_freqs in found:
+                for i, f in zip(variant_ids.tolist(), variant_freqs.tolist(), strict=True):
+                    merged[i] = max(f, merged.get(i, 0.0))
+            order = sorted(merged)
+            part_ids = np.asarray(order, dtype=np.int64)
+            part_freqs = np.asarray([merged[i] for i in order], dtype=np.float32)
+        keep = part.alive[part_ids]
+        ids.append(part_ids[keep])
+        freqs.append(part_freqs[keep])
+    df = sum(len(i) for i in ids)
+    n = max(1, snapshot.entry_count())
+    idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    return _Matches(ids, freqs, df, idf)
+
+
+def _bm25(part: Part, matches: _Matches, index: int, avg_length: float) -> np.ndarray:
+    ids, freqs = matches.ids[index], matches.freqs[index]
+    return bm25(matches.idf, freqs, part.lengths()[ids], avg_length)
+
+
+def bm25(idf: float, freqs: np.ndarray, lengths: np.ndarray, avg_length: float) -> np.ndarray:
+    """Okapi BM25 of one matched string per entry: frequency saturates (K1), longer entries weigh less (B)."""
+    return idf * freqs * (K1 + 1) / (freqs + K1 * (1 - B + B * lengths / avg_length))
+
+
+# -- evaluating the tree ----------------------------------------------------------------------------------------
+
+
+class _Evaluator:
+    """Evaluates a query tree per part into (mask, score) arrays, caching each Text node's matches."""
+
+    def __init__(self, snapshot: Snapshot, tree: Node) -> None:
+        self.snapshot = snapshot
+        self.matches: dict[Text, _Matches] = {}
+        for leaf in _all_texts(tree):
+            if leaf not in self.matches:
+                self.matches[leaf] = _match_text(snapshot, leaf)
+        self.avg_length = snapshot.avg_length()
+
+    def text_scores(self, node: Text, index: int) -> tuple[np.ndarray, np.ndarray]:
+        part = self.snapshot.parts[index]
+        matches = self.matches[node]
+        return matches.ids[index], _bm25(part, matches, index, self.avg_length)
+
+    def evaluate(self, node: Node, index: int) -> tuple[np.ndarray, np.ndarray]:
+        part = self.snapshot.parts[index]
+        if isinstance(node, Text):
+            ids, scores = self.text_scores(node, index)
+            mask = np.zeros(part.size, dtype=bool)
+            mask[ids] = True
+            score = np.zeros(part.size, dtype=np.float32)
+            score[ids] = scores
+            return mask, score
+        if isinstance(node, Filter):
+            return filter_mask(part, node), np.zeros(part.size, dtype=np.float32)
+        if isinstance(node, Not):
+            mask, _ = self.evaluate(node.item, index)
+            return ~mask, np.zeros(part.size, dtype=np.float32)
+        results = [self.evaluate(item, index) for item in node.items]
+        mask = results[0][0].copy()
+        score = results[0][1].copy()
+        for item_mask, item_score in results[1:]:
+            if isinstance(node, And):
+                mask &= item_mask
+            else:
+                mask |= item_mask
+            score += item_score
+        return mask, score
+
+
+def _all_texts(node: Node) -> list[Text]:
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, Filter):
+        return []
+    if isinstance(node, Not):
+        return _all_texts(node.item)
+    return [t for item in node.items for t in _all_texts(item)]
+
+
+def filter_mask(part: Part, node: Filter) -> np.ndarray:
+    """Entries of ``part`` whose field satisfies the filter."""
+    if node.field == "topic":
+        found = part.data.postings("topic", node.value or "")
+        mask = np.zeros(part.size, dtype=bool)
+        if found is not None:
+            mask[found[0]] = True
+        return mask
+    codes, values = part.data.column(node.field)
+    if node.field in ("year", "first_year"):
+        low = -1 if node.low is None else node.low
+        high = 10_000 if node.high is None else node.high
+        ok = np.array([bool(v) and v.isdigit() and low <= int(v) <= high for v in values])
+    else:
+        ok = np.array([v == node.value for v in values])
+    return ok[codes]
+
+
+# -- search -----------------------------------------------------------------------------------------------------
+
+
+def run_search(snapshot: Snapshot, tree: Node, *, docs: bool, limit: int, sort: str,
+               facets: bool) -> tuple[tuple[SearchHit, ...], int, Facets]:  # fmt: skip
+    """Hits, total and facet counts of ``tree`` over clauses (or documents with ``docs``)."""
+    evaluator = _Evaluator(snapshot, tree)
+    if docs:
+        return _search_documents(snapshot, evaluator, tree, limit, sort, facets)
+    finals: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    for index, part in enumerate(snapshot.parts):
+        mask, score = evaluator.evaluate(tree, index)
+        finals.append(mask & part.scope(False))
+        scores.append(score)
+    total = int(sum(int(f.sum()) for f in finals))
+    facet_counts = (
+        _facets([(part, final) for part, final in zip(snapshot.parts, finals, strict=True)]) if facets else ()
+    )
+    chosen = _top(snapshot, finals, scores, limit, sort)
+    leaves = texts(tree)
+    hits = tuple(_hit(snapshot.parts[i].entry(local), score, leaves) for i, local, score in chosen)
+    return hits, total, facet_counts
+
+
+def _top(snapshot: Snapshot, finals: Sequence[np.ndarray], scores: Sequence[np.ndarray], limit: int,
+         sort: str) -> list[tuple[int, int, float]]:  # fmt: skip
+    """(part index, entry, score) of the best ``limit`` matches: by score then date, or by date then score."""
+    pool: list[tuple[float, float, int, int, float]] = []
+    for index, (final, score) in enumerate(zip(finals, scores, strict=True)):
+        ids = np.flatnonzero(final)
+        if not len(ids) or limit == 0:
+            continue
+        part_scores = score[ids]
+        dates = snapshot.parts[index].date_key()[ids]
+        primary = dates.astype(np.float64) if sort == "date" else part_scores.astype(np.float64)
+        if len(ids) > limit:
+            kth = np.partition(primary, len(primary) - limit)[len(primary) - limit]
+            keep = primary >= kth
+            ids, part_scores, dates, primary = ids[keep], part_scores[keep], dates[keep], primary[keep]
+        secondary = part_scores if sort == "date" else dates
+        for local, p, s, sc in zip(ids.tolist(), primary.tolist(), secondary.tolist(), part_scores.tolist(),
+                                   strict=True):  # fmt: skip
+            pool.append((-p, -float(s), index, local, sc))
+    pool.sort()
+    return [(index, local, score) for _, _, index, local, score in pool[:limit]]
+
+
+def _facets(selected: Iterable[tuple[Part, np.ndarray]]) -> Facets:
+    """Counts per value of province, year and type over the selected entries (entries without a value left out)."""
+    counters = {name: Counter[str]() for name, _ in FACETS}
+    for part, mask in selected:
+        if not mask.any():
+            continue
+        for name, field in FACETS:
+            codes, values = part.data.column(field)
+            counts = np.bincount(codes[mask], minlength=len(values))
+            for code in np.flatnonzero(counts):
+                if values[code]:
+                    counters[name][values[code]] += int(counts[code])
+    out = []
+    for name, _ in FACETS:
+        counter = counters[name]
+        if name == "year":
+            items = sorted(counter.items(), key=lambda kv: kv[0], reverse=True)
+        else:
+            items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append((name, tuple(items)))
+    return tuple(out)
+
+
+def _search_documents(snapshot: Snapshot, evaluator: _Evaluator, tree: Node, limit: int, sort: str,
+                      facets: bool) -> tuple[tuple[SearchHit, ...], int, Facets]:  # fmt: skip
+    """Documents matching ``tree`` when each document is the union of its entries: its own and its clauses'."""
+    space = _DocumentSpace(snapshot)
+    dmask, dscore = _evaluate_documents(snapshot, evaluator, space, tree)
+    dmask &= space.present
+    total = int(dmask.sum())
+    selected = []
+    for index, part in enumerate(snapshot.parts):
+        on = space.part == index
+        mask = np.zeros(part.size, dtype=bool)
+        mask[space.local[on & dmask]] = True
+        selected.append((part, mask))
+    facet_counts = _facets(selected) if facets else ()
+    ids = np.flatnonzero(dmask)
+    dates = space.date[ids]
+    scores = dscore[ids]
+    order = np.lexsort((-scores, -dates)) if sort == "date" else np.lexsort((-dates, -scores))
+    leaves = texts(tree)
+    hits = []
+    for d in ids[order[:limit]].tolist():
+        part = snapshot.parts[int(space.part[d])]
+        entry = part.entry(int(space.local[d]))
+        best = _best_entry(snapshot, evaluator, space, leaves, d) or entry
+        hit = _hit(best, float(dscore[d]), leaves)
+        hits.append(SearchHit(doc_id=entry.doc_id, clause_id=None, title=entry.title, number=None, score=hit.score,
+                              snippet=hit.snippet, highlights=hit.highlights, province=entry.province,
+                              year=entry.year, doc_type=entry.doc_type, level=entry.level))  # fmt: skip
+    return tuple(hits), total, facet_counts
+
+
+class _DocumentSpace:
+    """Alive document versions numbered 0..D-1, with where each one's own entry is and each entry's document."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        numbers: dict[str, int] = {}
+        self.doc_of: list[np.ndarray] = []
+        for part in snapshot.parts:
+            codes = np.unique(part.version_codes[part.alive])
+            mapping = np.full(len(part.version_values), -1, dtype=np.int64)
+            for code in codes.tolist():
+                value = part.version_values[code]
+                if value:
+                    mapping[code] = numbers.setdefault(value, len(numbers))
+            self.doc_of.append(mapping[part.version_codes])
+        size = len(numbers)
+        self.size = size
+        self.part = np.full(size, -1, dtype=np.int64)
+        self.local = np.zeros(size, dtype=np.int64)
+        self.date = np.zeros(size, dtype=np.int64)
+        for index, part in enumerate(snapshot.parts):
+            own = np.flatnonzero(part.alive & part.is_doc)
+            docs = self.doc_of[index][own]
+            self.part[docs] = index
+            self.local[docs] = own
+            self.date[docs] = part.date_key()[own]
+        self.present = self.part >= 0
+
+
+def _evaluate_documents(snapshot: Snapshot, evaluator: _Evaluator, space: _DocumentSpace,
+                        node: Node) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    mask = np.zeros(space.size, dtype=bool)
+    score = np.zeros(space.size, dtype=np.float64)
+    if isinstance(node, Text):
+        for index, part in enumerate(snapshot.parts):
+            ids, scores = evaluator.text_scores(node, index)
+            if not len(ids):
+                continue
+            scores = scores.astype(np.float64)
+            own = part.is_doc[ids]
+            scores[own] *= TITLE_BOOST
+            for k in np.flatnonzero(own).tolist():
+                if _is_exact_title(part.entry(int(ids[k])), node):
+                    scores[k] += EXACT_TITLE_BONUS
+            docs = space.doc_of[index][ids]
+            valid = docs >= 0
+            mask[docs[valid]] = True
+            np.maximum.at(score, docs[valid], scores[valid])
+        return mask, score
+    if isinstance(node, Filter):
+        for index, part in enumerate(snapshot.parts):
+            hit = filter_mask(part, node) & part.alive & part.is_doc
+            docs = space.doc_of[index][np.flatnonzero(hit)]
+            mask[docs[docs >= 0]] = True
+        return mask, score
+    if isinstance(node, Not):
+        inner, _ = _evaluate_documents(snapshot, evaluator, space, node.item)
+        return ~inner, score
+    results = [_evaluate_documents(snapshot, evaluator, space, item) for item in node.items]
+    mask, score = results[0][0].copy(), results[0][1].copy()
+    for item_mask, item_score in results[1:]:
+        if isinstance(node, And):
+            mask &= item_mask
+        else:
+            mask |= item_mask
+        score += item_score
+    return mask, score
+
+
+def _is_exact_title(entry: Entry, node: Text) -> bool:
+    """Whether a query string is a document's whole title or short title (the first two lines of its entry)."""
+    heads = {normalize(line) for line in entry.text.split("\n")[:2]}
+    return any(v in heads for v in node.variants)
+
+
+def _best_entry(snapshot: Snapshot, evaluator: _Evaluator, space: _DocumentSpace, leaves: Sequence[Text],
+                doc: int) -> Entry | None:  # fmt: skip
+    """The entry of document ``doc`` that scores highest for the query's strings (for the snippet)."""
+    best: tuple[float, int, int] | None = None
+    for index, part in enumerate(snapshot.parts):
+        if not (space.doc_of[index] == doc).any():
+            continue
+        total = np.zeros(part.size, dtype=np.float64)
+        for leaf in leaves:
+            ids, scores = evaluator.text_scores(leaf, index)
+            on = space.doc_of[index][ids] == doc
+            total[ids[on]] += scores[on]
+        local = int(np.argmax(total))
+        if total[local] > 0 and (best is None or total[local] > best[0]):
+            best = (float(total[local]), index, local)
+    if best is None:
+        return None
+    return snapshot.parts[best[1]].entry(best[2])
+
+
+# -- hits -------------------------------------------------------------------------------------------------------
+
+
+def _hit(entry: Entry, score: float, leaves: Sequence[Text]) -> SearchHit:
+    snippet, highlights = make_snippet(entry.text, leaves)
+    return SearchHit(doc_id=entry.doc_id, clause_id=entry.clause_id, title=entry.title, number=entry.number,
+                     score=round(float(score), 4), snippet=snippet, highlights=highlights, province=entry.province,
+                     year=entry.year, doc_type=entry.doc_type, level=entry.level)  # fmt: skip
+
+
+def match_spans(text: str, leaves: Sequence[Text]) -> list[tuple[int, int]]:
+    """Spans of ``text`` (original offsets) where any of the query strings occurs, merged and in order."""
+    norm, offsets = normalize_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    for leaf in leaves:
+        for variant in leaf.variants:
+            if not variant:
+                continue
+            start = norm.find(variant)
+            while start >= 0:
+                end = start + len(variant)
+                spans.append((offsets[start], offsets[end - 1] + 1))
+                start = norm.find(variant, start + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:  # overlapping (adjacent matches stay apart)
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def make_snippet(text: str, leaves: Sequence[Text], width: int = SNIPPET_CHARS) -> tuple[str, tuple[Highlight, ...]]:
+    """About ``width`` characters of ``text`` around the first match (newlines as spaces) and the matches in it."""
+    spans = match_spans(text, leaves)
+    start = 0
+    if spans and spans[0][0] > SNIPPET_LEAD:
+        start = spans[0][0] - SNIPPET_LEAD
+    end = min(len(text), start + width)
+    if end - start < width:
+        start = max(0, end - width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    body = text[start:end].replace("\n", " ")
+    shift = len(prefix) - start
+    highlights = tuple(Highlight(max(s, start) + shift, min(e, end) + shift) for s, e in spans if e > start and s < end)
+    return prefix + body + suffix, highlights
+
+
+# -- more like this ---------------------------------------------------------------------------------------------
+
+
+def similar(snapshot: Snapshot, doc_id: str, clause_id: str, *, limit: int) -> tuple[SearchHit, ...]:
+    """Clauses sharing the most distinctive bigrams with the given clause (BM25 over those bigrams)."""
+    from kb.errors import NotFound
+
+    source: tuple[int, int, Entry] | None = None
+    for index, part in enumerate(snapshot.parts):
+        found = part.data.postings("doc_id", doc_id)
+        if found is None:
+            continue
+        for local in found[0].tolist():
+            if part.alive[local] and not part.is_doc[local]:
+                entry = part.entry(local)
+                if entry.clause_id == clause_id:
+                    source = (index, local, entry)
+    if source is None:
+        raise NotFound(f"{doc_id}#{clause_id}: no such clause in the search index; check the id with `kb show`")
+    grams = Counter(bigrams(normalize(source[2].text)))
+    n = max(1, snapshot.entry_count())
+    weighted = []
+    for gram, tf in grams.items():
+        df = sum(p.data.doc_frequency(GRAMS, gram) for p in snapshot.parts)
+        if 1 < df < n / 20:
+            weighted.append((tf * math.log(1.0 + (n - df + 0.5) / (df + 0.5)), gram, df))
+    weighted.sort(reverse=True)
+    finals, scores = [], []
+    avg = snapshot.avg_length()
+    for index, part in enumerate(snapshot.parts):
+        score = np.zeros(part.size, dtype=np.float32)
+        for _, gram, df in weighted[:SIMILAR_TERMS]:
+            found = part.data.postings(GRAMS, gram)
+            if found is None:
+                continue
+            ids, freqs = found
+            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            score[ids] += bm25(idf, freqs, part.lengths()[ids], avg)
+        final = part.scope(False) & (score > 0)
+        if index == source[0]:
+            final[source[1]] = False
+        finals.append(final)
+        scores.append(score)
+    chosen = _top(snapshot, finals, scores, limit, "relevance")
+    return tuple(_hit(snapshot.parts[i].entry(local), score, ()) for i, local, score in chosen)
+
+
+__all__ = ["ENTRY", "Part", "Snapshot", "make_snippet", "match_spans", "match_string", "run_search", "similar"]

@@ -1,0 +1,363 @@
+"""Search index on real documents: exact string recall against brute force, numerals, widths, filters, facets,
+documents mode, versions and stale entries, more-like-this, the write lock and Whoosh compatibility."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kb.analysis import normalize
+from kb.errors import IndexMissing, KbError, QuerySyntaxError, StoreError
+from kb.index import WhooshIndex, _WriteLock, entries_for, open_index
+from kb.models import ClauseKind, Document, TopicTag
+from kb.pipeline import process_bytes, process_file
+from kb.postings import CLAUSE, Entry
+from tests.conftest import corpus_file
+
+DATA_SECURITY = "行政法/数据安全法(2021-06-10).md"
+PERSONAL_INFO = "行政法/个人信息保护法(2021-08-20).md"
+SHENZHEN = "DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md"
+SHANGHAI = "DLC/上海地方法规/地方性法规/上海/上海市数据条例(2021-11-25).md"
+SHANDONG = "DLC/山东地方法规/地方性法规/山东/山东省大数据发展促进条例(2021-09-30).md"
+NETWORK = "行政法规/网络数据安全管理条例(2024-09-24).md"
+FILES = (DATA_SECURITY, PERSONAL_INFO, SHENZHEN, SHANGHAI, SHANDONG, NETWORK)
+
+
+def load(relative: str) -> tuple[Document, tuple[TopicTag, ...]]:
+    processed = process_file(corpus_file(relative))
+    return processed.document, processed.topics
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[tuple[Document, tuple[TopicTag, ...]]]:
+    return [load(f) for f in FILES]
+
+
+@pytest.fixture(scope="module")
+def index(docs: list[tuple[Document, tuple[TopicTag, ...]]], tmp_path_factory: pytest.TempPathFactory) -> WhooshIndex:
+    home = tmp_path_factory.mktemp("home")
+    ix = open_index(home, create=True)
+    ix.update(docs)
+    return ix
+
+
+@pytest.fixture(scope="module")
+def entries(docs: list[tuple[Document, tuple[TopicTag, ...]]]) -> list[Entry]:
+    return [e for doc, tags in docs for e in entries_for(doc, tags) if e.kind == CLAUSE]
+
+
+def brute_force(entries: list[Entry], text: str) -> set[tuple[str, str | None]]:
+    """Clauses whose normalised text contains the normalised string: what search must return, exactly."""
+    needle = normalize(text)
+    return {(e.doc_id, e.clause_id) for e in entries if needle in normalize(e.text)}
+
+
+def result_set(index: WhooshIndex, query: str, **kwargs: object) -> set[tuple[str, str | None]]:
+    result = index.search(query, limit=100_000, facets=False, **kwargs)  # type: ignore[arg-type]
+    assert result.total == len(result.hits)
+    return {(h.doc_id, h.clause_id) for h in result.hits}
+
+
+def clause_of(docs: list[tuple[Document, tuple[TopicTag, ...]]], title: str, number: str) -> tuple[str, str]:
+    for doc, _ in docs:
+        if doc.title == title:
+            for clause in doc.clauses:
+                if clause.kind == ClauseKind.ARTICLE and clause.number == number:
+                    return doc.id, clause.id
+    raise AssertionError(f"{title} {number} not in the test documents")
+
+
+# Strings that cut across jieba's word boundaries, one character, phrases, paragraph breaks, numerals, widths and
+# traditional forms: each must find the article the source file has it in (第二十一条 of 数据安全法 holds
+# "国家建立数据分类分级保护制度 ... 篡改 ..."; 第二条 runs "...适用本法。" on into "在中华人民共和国境外...").
+@pytest.mark.parametrize(
+    ("query", "title", "number"),
+    [
+        ("据安全", "中华人民共和国数据安全法", "第一条"),
+        ("共数据开", "深圳经济特区数据条例", "第四十九条"),
+        ("据分类分级保", "中华人民共和国数据安全法", "第二十一条"),
+        ("篡", "中华人民共和国数据安全法", "第二十一条"),
+        ('"国家建立数据分类分级保护制度"', "中华人民共和国数据安全法", "第二十一条"),
+        ('"数据 分类 分级"', "中华人民共和国数据安全法", "第二十一条"),
+        ("适用本法。在中华", "中华人民共和国数据安全法", "第二条"),
+        ("第21条", "中华人民共和国数据安全法", "第二十一条"),
+        ("第２１条", "中华人民共和国数据安全法", "第二十一条"),
+        ("數據分類分級", "中华人民共和国数据安全法", "第二十一条"),
+        ("分类分级 篡改", "中华人民共和国数据安全法", "第二十一条"),
+        ("信息 OR 篡改", "中华人民共和国数据安全法", "第二十一条"),
+    ],
+)
+def test_query_finds_the_article(index: WhooshIndex, docs: list, query: str, title: str, number: str) -> None:
+    assert clause_of(docs, title, number) in result_set(index, query)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["数据", "据安全", "共数据开", "法", "，", "分级分类", "全安数据", "人民政府", "县级以上人民政府",
+     "个人信息处理者", "应当", "第二十一条", "数据处理活动", "(一)", "app"],
+)  # fmt: skip
+def test_result_set_is_exactly_the_clauses_containing_the_string(index: WhooshIndex, entries: list[Entry],
+                                                                 text: str) -> None:  # fmt: skip
+    assert result_set(index, f'"{text}"') == brute_force(entries, text)
+
+
+def test_random_substrings_are_found_exactly(index: WhooshIndex, entries: list[Entry]) -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(60):
+        entry = rng.choice(entries)
+        length = rng.randint(1, 12)
+        start = rng.randrange(0, max(1, len(entry.text) - length))
+        piece = entry.text[start : start + length]
+        if '"' in piece or not normalize(piece):
+            continue
+        found = result_set(index, f'"{piece}"')
+        assert (entry.doc_id, entry.clause_id) in found
+        assert found == brute_force(entries, piece)
+
+
+def test_not_excludes(index: WhooshIndex, entries: list[Entry]) -> None:
+    with_both = brute_force(entries, "分类分级") & brute_force(entries, "篡改")
+    assert with_both
+    assert result_set(index, "分类分级 -篡改") == brute_force(entries, "分类分级") - with_both
+
+
+def test_numerals_match_in_both_scripts(index: WhooshIndex) -> None:
+    assert result_set(index, "第21条") == result_set(index, "第二十一条")
+    assert result_set(index, "第21条") - result_set(index, '"第二十一条"') == set()
+
+
+def test_filters_and_whole_set_facets(index: WhooshIndex, entries: list[Entry]) -> None:
+    result = index.search("数据", limit=1, facets=True)
+    matched = [e for e in entries if "数据" in normalize(e.text)]
+    assert result.total == len(matched)
+    assert len(result.hits) == 1
+    facets = dict(result.facets)
+    assert dict(facets["province"]) == dict(Counter(e.province for e in matched if e.province))
+    assert dict(facets["type"]) == dict(Counter(e.doc_type for e in matched if e.doc_type))
+    assert dict(facets["year"]) == dict(Counter(str(e.year) for e in matched if e.year))
+    assert sum(n for _, n in facets["type"]) == result.total  # every test document has a type
+    guangdong = index.search("数据 province:广东", limit=1000)
+    assert guangdong.total == sum(1 for e in matched if e.province == "广东") > 0
+    assert {h.title for h in guangdong.hits} == {"深圳经济特区数据条例"}
+    assert index.search("数据 province:广东省").total == guangdong.total
+    assert index.search("数据 level:national type:法律").total == sum(
+        1 for e in matched if e.level == "national" and e.doc_type == "法律"
+    )
+    assert index.search("数据 year:2021").total == sum(1 for e in matched if e.year == 2021)
+    assert index.search("数据 year:2022..").total == sum(1 for e in matched if e.year and e.year >= 2022)
+
+
+def test_topic_filter_uses_the_clause_tags(index: WhooshIndex, entries: list[Entry]) -> None:
+    tagged = {(e.doc_id, e.clause_id) for e in entries if "数据安全" in e.topics}
+    assert tagged
+    assert result_set(index, "topic:数据安全") == tagged
+    assert result_set(index, "数据 topic:数据安全") == tagged & brute_force(entries, "数据")
+
+
+def test_filter_only_query_lists_by_date(index: WhooshIndex, entries: list[Entry]) -> None:
+    result = index.search("province:上海", limit=5)
+    assert result.total == sum(1 for e in entries if e.province == "上海")
+    assert all(h.province == "上海" for h in result.hits)
+
+
+def test_sort_by_date_puts_newest_first(index: WhooshIndex, entries: list[Entry]) -> None:
+    hits = index.search("数据", limit=200, sort="date").hits
+    dates = [next(e.date or "" for e in entries if (e.doc_id, e.clause_id) == (h.doc_id, h.clause_id)) for h in hits]
+    assert dates == sorted(dates, reverse=True)
+    assert dates[0] == max(e.date or "" for e in entries if "数据" in e.text)
+    undated = index.search("数据", limit=1000, sort="date").hits[-1]
+    assert undated.year is None  # 网络数据安全管理条例 states no date: last
+
+
+def test_hits_carry_highlights_on_the_matched_words(index: WhooshIndex) -> None:
+    hits = index.search("分类分级 篡改", limit=10).hits
+    for hit in hits:
+        assert {hit.snippet[h.start : h.end] for h in hit.highlights} == {"分类分级", "篡改"}
+    assert ("中华人民共和国数据安全法", "第二十一条") in {(h.title, h.number) for h in hits}
+    spaced = index.search("数据分类分级", limit=1).hits[0]
+    assert all(normalize(spaced.snippet[h.start : h.end]) == "数据分类分级" for h in spaced.highlights)
+
+
+def test_documents_mode(index: WhooshIndex, docs: list) -> None:
+    result = index.search("数据安全法", docs=True, limit=10)
+    assert result.hits[0].title == "中华人民共和国数据安全法"
+    assert result.hits[0].clause_id is None
+    containing = {d.id for d, _ in docs if "数据安全法" in normalize(d.body + (d.title or ""))}
+    assert result.total == len(containing)
+    short = index.search("个人信息保护法", docs=True, limit=1).hits[0]
+    assert short.title == "中华人民共和国个人信息保护法"
+    both = index.search("公共数据 深圳", docs=True, limit=10)  # the words may sit in different clauses
+    assert "深圳经济特区数据条例" in {h.title for h in both.hits}
+    assert sum(n for _, n in dict(both.facets)["type"]) == both.total
+
+
+def test_more_like_this_finds_similar_clauses_elsewhere(index: WhooshIndex, docs: list) -> None:
+    doc_id, clause_id = clause_of(docs, "中华人民共和国数据安全法", "第二十一条")
+    hits = index.more_like_this(doc_id, clause_id, limit=5)
+    assert hits
+    assert (doc_id, clause_id) not in {(h.doc_id, h.clause_id) for h in hits}
+    assert any("分类分级" in h.snippet for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [('"未闭合', QuerySyntaxError), ("", QuerySyntaxError), ("bogus:1", QuerySyntaxError)],
+)
+def test_bad_queries_raise_kb_errors(index: WhooshIndex, query: str, error: type[KbError]) -> None:
+    with pytest.raises(error):
+        index.search(query)
+
+
+def test_bad_sort_is_an_error(index: WhooshIndex) -> None:
+    with pytest.raises(KbError, match="sort 'name'"):
+        index.search("数据", sort="name")
+
+
+def test_missing_index_says_to_ingest(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissing, match="run `kb ingest"):
+        open_index(tmp_path)
+
+
+# -- entries ------------------------------------------------------------------------------------------------------
+
+
+def test_entries_cover_each_article_once(docs: list) -> None:
+    doc, tags = docs[0]
+    entries = entries_for(doc, tags)
+    own, clauses = entries[0], entries[1:]
+    assert own.kind == "doc" and own.text.startswith("中华人民共和国数据安全法\n数据安全法")
+    articles = [c for c in doc.clauses if c.kind == ClauseKind.ARTICLE]
+    by_id = {e.clause_id: e for e in clauses}
+    for article in articles:
+        assert by_id[article.id].text == article.text.strip()
+    paragraph_ids = {c.id for c in doc.clauses if c.kind == ClauseKind.PARAGRAPH}
+    assert not paragraph_ids & set(by_id)
+    body = normalize(doc.body)
+    assert len(normalize("".join(e.text for e in clauses))) == len(body)  # nothing indexed twice, nothing lost
+    assert by_id[articles[20].id].number == "第二十一条"
+
+
+def test_entry_topics_gather_the_article_tags(docs: list) -> None:
+    doc, tags = docs[0]
+    entries = {e.clause_id: e for e in entries_for(doc, tags)}
+    for tag in tags:
+        unit = tag.clause_id.split("__para_")[0]
+        assert tag.topic in entries[unit].topics
+
+
+# -- versions, stale entries, incremental updates ------------------------------------------------------------------
+
+
+def changed(doc_file: str, old: str, new: str) -> tuple[Document, tuple[TopicTag, ...]]:
+    path = corpus_file(doc_file)
+    data = path.read_bytes().decode("utf-8").replace(old, new).encode("utf-8")
+    processed = process_bytes(data, str(path))
+    return processed.document, processed.topics
+
+
+def test_versions_stale_entries_and_removal(tmp_path: Path, docs: list) -> None:
+    index = open_index(tmp_path, create=True)
+    first, second = docs[0], docs[2]
+    index.update([first, second])
+    assert index.indexed_versions() == {first[0].id: first[0].sha256, second[0].id: second[0].sha256}
+    new = changed(DATA_SECURITY, "国家建立数据分类分级保护制度", "国家建立数据分门别类保护制度")
+    assert new[0].id == first[0].id and new[0].sha256 != first[0].sha256
+    index.update([new])  # adds the new version; the old one stays until the store says which is live
+    assert index.search('"分门别类"').total == 1
+    assert index.search('"国家建立数据分类分级保护制度"').total == 1
+    assert index.indexed_versions()[first[0].id] == new[0].sha256  # the version written last
+    index.set_live({first[0].id: first[0].sha256, second[0].id: second[0].sha256})
+    assert index.search('"分门别类"').total == 0
+    assert index.search('"国家建立数据分类分级保护制度"').total == 1
+    assert dict(index.search("数据").facets)["type"] == (("地方性法规", index.search("数据 province:广东").total),
+                                                        ("法律", index.search("数据 type:法律").total))  # fmt: skip
+    live = {first[0].id: new[0].sha256, second[0].id: second[0].sha256}
+    index.set_live(live)
+    assert index.search('"分门别类"').total == 1
+    assert index.search('"国家建立数据分类分级保护制度"').total == 0
+    assert index.remove_stale(live) == 1
+    index.set_live(None)
+    assert index.search('"国家建立数据分类分级保护制度"').total == 0
+    assert index.remove_stale(live) == 0
+    index.update([], remove=[second[0].id])
+    assert index.indexed_versions() == {first[0].id: new[0].sha256}
+    assert index.search("深圳").total == 0
+
+
+def test_re_adding_a_version_replaces_it(tmp_path: Path, docs: list) -> None:
+    index = open_index(tmp_path, create=True)
+    index.update([docs[0]])
+    total = index.search("数据").total
+    index.update([docs[0]])
+    assert index.search("数据").total == total
+    assert index.doc_count() == len(entries_for(*docs[0]))
+
+
+def test_incremental_update_is_fast_and_segments_stay_few(tmp_path: Path, docs: list) -> None:
+    index = open_index(tmp_path, create=True)
+    index.update(docs)
+    base = index.search("数据").total
+    for i in range(8):
+        doc, tags = changed(SHENZHEN, "深圳经济特区", f"深圳经济特区{i}")
+        started = time.perf_counter()
+        index.update([(doc, tags)])
+        index.remove_stale({d.id: (doc.sha256 if d.id == doc.id else d.sha256) for d, _ in docs})
+        assert time.perf_counter() - started < 2.0
+    assert index.search("数据").total == base
+    assert len(index.snapshot().parts) <= 4
+    assert index.search('"深圳经济特区7"').total > 0
+    assert index.search('"深圳经济特区6"').total == 0
+
+
+def test_new_documents_in_another_process_are_seen(tmp_path: Path, docs: list) -> None:
+    reader = open_index(tmp_path, create=True)
+    assert reader.search("数据").total == 0
+    writer = open_index(tmp_path)
+    writer.update([docs[0]])
+    assert reader.search("数据").total > 0  # the reader picks up the new commit
+
+
+def test_write_lock_names_its_holder(tmp_path: Path) -> None:
+    import os
+
+    index = open_index(tmp_path, create=True)
+    with (
+        _WriteLock(index.storage, index.path),
+        pytest.raises(StoreError, match=f"being written by process {os.getpid()}"),
+        _WriteLock(index.storage, index.path, wait=0.2),
+    ):
+        pass
+    with _WriteLock(index.storage, index.path, wait=0.2):  # released: free again
+        pass
+
+
+def test_whoosh_reads_the_segments_kb_writes(index: WhooshIndex) -> None:
+    from whoosh.query import And, Term
+
+    from kb.analysis import BIGRAM_ANALYZER
+
+    snapshot = index.snapshot()
+    with index.storage.open_index("MAIN").searcher() as searcher:
+        for term in ("数据", "分类", "篡改"):
+            ours = sorted(
+                part.docbase + int(i) for part in snapshot.parts for i in (part.data.postings("text", term) or [[]])[0]
+            )  # fmt: skip
+            theirs = sorted(searcher.reader().postings("text", term).all_ids())
+            assert ours == theirs
+        hits = searcher.search(And([Term("text", "分类"), Term("text", "分级")]), limit=None)
+        assert len(hits) > 0
+        assert [t.text for t in BIGRAM_ANALYZER("分类分级")] == ["分类", "类分", "分级"]
+        assert searcher.doc_frequency("province", "广东") > 0
+
+
+def test_entry_record_round_trips() -> None:
+    entry = Entry(kind=CLAUSE, doc_id="d", version="d@x", clause_id="art_1", text="第一条 数据", year=2021,
+                  topics=("数据安全",))  # fmt: skip
+    assert Entry.from_tuple(entry.as_tuple()) == entry
+    assert dataclasses.replace(entry, text="x").as_tuple()[4] == "x"
