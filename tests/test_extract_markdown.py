@@ -235,3 +235,15 @@ def test_provincial_files_come_out_whole() -> None:
 def test_form_blanks_are_text_not_emphasis() -> None:
     result = extract("# 标题\n\n<!-- INFO END -->\n\n申请人：________ 日期：____年__月\n".encode(), "x.md")
     assert [b.text for b in result.blocks] == ["申请人：________ 日期：____年__月"]
+
+
+def test_header_without_body_is_kept_as_a_record_with_a_warning() -> None:
+    # 汕头经济特区突发公共卫生事件应急条例 in the corpus is a title and its adoption line only: the regulation exists
+    # and counts per province and year, so it is kept (no clauses) and the warning says why it has no text.
+    data = "# 某市条例\n\n2022年5月30日 某市人民代表大会常务委员会第五次会议通过\n\n<!-- INFO END -->\n".encode()
+    got = extract_bytes(data, "x/某市条例.md")
+    assert got.blocks == ()
+    assert got.info == ("2022年5月30日 某市人民代表大会常务委员会第五次会议通过",)
+    assert got.warnings == (
+        "x/某市条例.md: no body text after the header lines; kept as a record of its title and history",
+    )

@@ -95,7 +95,10 @@ def extract(data: bytes, path: str) -> ExtractedText:
     if not blocks:
         if title is None and not info:
             raise EmptyFile(f"{path}: no text found; expected a '# title' and body paragraphs")
-        raise NoBody(f"{path}: has a title but no body text; expected paragraphs after the header")
+        if not info:
+            raise NoBody(f"{path}: has a title but no body text; expected paragraphs after the header")
+        # A title with its adoption record but no text: the enacted document exists and counts, its copy lacks a body.
+        warnings.append(f"{path}: no body text after the header lines; kept as a record of its title and history")
     return ExtractedText(
         path=path,
         format=Format.MARKDOWN,
