@@ -39,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kb import clean  # noqa: E402
 from kb.errors import KbError  # noqa: E402
 from kb.extract import extract_bytes  # noqa: E402
 from kb.models import Block, ClauseKind  # noqa: E402
@@ -48,8 +49,6 @@ FORMATS_DIR = SHARED / "fixtures" / "formats"
 REAL_PDF_DIR = SHARED / "fixtures" / "real-pdf"
 LAWREFBOOK = SHARED / "corpus" / "lawrefbook"
 
-# Any run of whitespace, removed before comparing texts.
-WHITESPACE = re.compile(r"\s+")
 # A page number as Chinese documents print it, inside running text: "— 3 —", "- 12 -", "第 3 页", "3/14".
 PAGE_NUMBER_TEXT = re.compile(r"[—－-]\s*\d{1,4}\s*[—－-]|第\s*\d{1,4}\s*页|(?<!\d)\d{1,4}\s*/\s*\d{1,4}(?!\d)")
 # An article's first paragraph: 第X条 (optionally 之一) then a space or the end (the gold's own rule).
@@ -61,7 +60,8 @@ BARS = {"median": 0.995, "min": 0.98, "articles": 0.97, "titles": 0.98, "real_pd
 
 
 def squeeze(text: str) -> str:
-    return WHITESPACE.sub("", text)
+    """``text`` without whitespace and zero-width characters (kb.clean's rule, so every check agrees)."""
+    return clean.squeeze(text)
 
 
 def fold(text: str) -> str:

@@ -4,6 +4,7 @@ here glyph by glyph (two columns, page breaks, page-number forms, running heads,
 from __future__ import annotations
 
 import functools
+import io
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium  # pdfplumber's own renderer
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -186,6 +188,7 @@ SAMPLE = [
     "2382262bf5",  # a running header (公报) on every page, 版头 under it
     "2c944bbf2c",  # the title as a small running header, also on page one
     "c941300f55",  # the title as running header, long document
+    "e78768a3b8",  # the title as running header in small type above the same title in large type
     "5ec87552e7",  # body paragraphs before the first article
     "e5f3127207",  # a policy document: 一、 headings and (一) items, no articles
     "637469ba6e",  # headings 一、 … 十四、 and numbered items, no articles
@@ -407,6 +410,30 @@ def test_two_columns_are_read_in_column_order() -> None:
             items.append(Run(column + (32 if first else 0), 100 + row * 28.8, text))
     items.append(Run(280, 790, "— 1 —", 14))
     assert texts(make_pdf([items])) == left + right
+
+
+def two_up(data: bytes) -> bytes:
+    """The pages of a PDF printed two to a landscape sheet, at 70%: every sheet has two columns of real text."""
+    source = pdfium.PdfDocument(data)
+    sheets = pdfium.PdfDocument.new()
+    for first in range(0, len(source), 2):
+        sheet = sheets.new_page(842, 595)
+        for offset in range(min(2, len(source) - first)):
+            placed = source.page_as_xobject(first + offset, sheets).as_pageobject()
+            placed.transform(pdfium.PdfMatrix().scale(0.7, 0.7).translate(10 + offset * 421, 0))
+            sheet.insert_obj(placed)
+        sheet.gen_content()
+    out = io.BytesIO()
+    sheets.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("doc_id", ["0c94dbea97", "00bc2813b3"])
+def test_fixture_printed_two_up_reads_the_same(doc_id: str) -> None:
+    path = require_shared(FORMATS / f"{doc_id}.pdf")
+    got = extract_pdf(two_up(path.read_bytes()), "two-up.pdf")
+    assert [(b.kind, b.text) for b in got.blocks] == [(b.kind, b.text) for b in extracted(path).blocks]
+    assert got.title == extracted(path).title
 
 
 def test_masthead_title_info_and_banji() -> None:

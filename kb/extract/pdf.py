@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,10 @@ SCAN_COVER = 0.5
 SCAN_MAX_CHARS = 40
 # A red rule this high on the first page (share of the page height) closes a 版头.
 MASTHEAD_ZONE = 0.45
+# pdfminer logs what it finds odd in a file (a missing FontBBox, a broken xref it repairs); kb reports problems as
+# errors and warnings of its own, so those messages are not printed when the application has not set up logging.
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+
 # The cause pdfminer gives for a file that needs a password.
 PASSWORD_ERRORS = ("PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning")
 
@@ -62,6 +67,8 @@ def extract(data: bytes, path: str, *, ocr: bool = False, tesseract: str = "tess
         raise
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files; none may reach the user raw
         raise _open_error(exc, path) from exc
+    if not layouts:
+        raise CorruptFile(f"{path}: damaged PDF (it has no pages); re-export or download the file again")
     if not any(layout.lines for layout in layouts):
         if scanned:
             raise NoTextLayer(f"{path}: no text layer (scanned pages?); rerun with --ocr and Tesseract installed")

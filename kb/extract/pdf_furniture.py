@@ -100,24 +100,34 @@ def drop_running_heads(pages: Sequence[Sequence[Line]], size: float, gap: float)
     or farther from the next line than the lines of a paragraph are from each other. The short last line of a
     paragraph that happens to repeat ("事项。") is kept, since it sits at the usual distance.
     """
-    seen: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)  # key -> (page, line id, stands apart)
+    seen: dict[str, list[tuple[int, Line, bool]]] = defaultdict(list)  # key -> (page, line, stands apart)
     for index, lines in enumerate(pages):
         ordered = sorted(lines, key=lambda ln: ln.top)
         position = {id(line): i for i, line in enumerate(ordered)}
         for line in _edge_lines(lines):
             key = _key(line.text)
             if key:
-                seen[key].append((index, id(line), _stands_apart(line, ordered, position, size, gap)))
+                seen[key].append((index, line, _stands_apart(line, ordered, position, size, gap)))
     populated = sum(1 for lines in pages if lines)
     threshold = max(2, int(0.3 * populated + 0.999))
     heads: set[int] = set()
     for occurrences in seen.values():
         on_pages = {index for index, _, _ in occurrences}
-        apart = sum(1 for _, _, alone in occurrences if alone)
-        if len(on_pages) >= threshold and apart * 2 > len(occurrences):
-            heads.update(line_id for _, line_id, _ in occurrences)
+        apart = [line for _, line, alone in occurrences if alone]
+        if len(on_pages) < threshold or len(apart) * 2 <= len(occurrences):
+            continue
+        # the head itself, where it stands apart, and where it is set the same way at the same place (a page
+        # with little text); not the same words in another type, like the title under a head that repeats it
+        for _, line, alone in occurrences:
+            if alone or any(_same_setting(line, other) for other in apart):
+                heads.add(id(line))
     removed = {line.text for lines in pages for line in lines if id(line) in heads}
     return [[line for line in lines if id(line) not in heads] for lines in pages], removed
+
+
+def _same_setting(line: Line, other: Line) -> bool:
+    """Set in the same size at the same height (within a point or two)."""
+    return abs(line.size - other.size) <= 0.05 * other.size and abs(line.top - other.top) <= 2.0
 
 
 def _stands_apart(line: Line, ordered: Sequence[Line], position: dict[int, int], size: float, gap: float) -> bool:

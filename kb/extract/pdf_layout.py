@@ -383,12 +383,12 @@ def image_cover(images: Iterable[dict[str, Any]], width: float, height: float) -
 
 
 def red_rules(shapes: Iterable[dict[str, Any]], width: float) -> tuple[float, ...]:
-    """Tops of red horizontal rules at least half the page wide (the rule under a 版头, the lines of a 版记)."""
+    """Tops of red horizontal rules at least 30% of the page wide (the rule under a 版头, in one column or across)."""
     tops = []
     for shape in shapes:
         x0, x1 = float(shape["x0"]), float(shape["x1"])
         top, bottom = float(shape["top"]), float(shape["bottom"])
-        if x1 - x0 < 0.5 * width or bottom - top > 6:
+        if x1 - x0 < 0.3 * width or bottom - top > 6:
             continue
         if is_red(shape.get("stroking_color")) or is_red(shape.get("non_stroking_color")):
             tops.append(round(top, 1))
