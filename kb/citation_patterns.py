@@ -9,16 +9,33 @@ pinpoints are read by :func:`read_units` into :class:`Pinpoint` records that kb 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+import yaml
+
+from kb.docnumber import find_doc_numbers
+from kb.errors import KbError
+from kb.models import Relation
 from kb.numerals import parse_number, to_chinese
 
 # A numeral as legislation writes unit numbers: 二十一, 一百零五, 21, ２１ (full width survives in some sources).
 NUM = r"[零〇一二两三四五六七八九十百千0-9０-９]+"
 
-# One pinpoint unit: 第二十一条, 第二十一条之一, 第二款, 第三项, 第一目, 第三章, 第二节, 第一编, 第二分编.
-# Groups: number, unit word, the 之一 suffix. 分编 is listed before 编 so that it wins.
-PINPOINT_UNIT = re.compile(rf"第\s?({NUM})\s?(分编|编|章|节|条|款|项|目)(?:之({NUM}))?")
+# One pinpoint unit: 第二十一条, 第二十一条之一, 第二款, 第三项, 第（七）项, 第一目, 第三章, 第二节, 第一编, 第二分编.
+# Groups: number, unit word, the 之一 suffix. 分编 is listed before 编 so that it wins; older texts bracket the
+# number of a 项 as its list marker is written (第（七）项).
+PINPOINT_UNIT = re.compile(rf"第\s?[（(]?({NUM})[）)]?\s?(分编|编|章|节|条|款|项|目)(?:之({NUM}))?")
+
+# A point written as its list marker after a larger unit, without 第: 第六条第二款（七）项.
+BRACKETED_POINT = re.compile(rf"[（(]({NUM})[）)]\s?项")
+
+# Several numbers sharing one unit word: 第一、二项, 第二、三、五项, 第十、十一条. Group 1 is the first number,
+# group 2 the others with their 、, group 3 the unit.
+ABBREVIATED_LIST = re.compile(rf"第\s?({NUM})((?:、{NUM})+)\s?(条|款|项|目)")
 
 # Joins two pinpoints into a list: 第十条、第十二条; 第三款和第四款; 第一项或者第二项; 第五条以及第八条.
 # A comma is not a joiner: "第十条，第十二条" is too often two sentences' worth of text.
@@ -48,7 +65,7 @@ ANAPHORA = re.compile(r"(?:该|上述|前述)(?P<unit>法|条例|办法|规定|�
 # Words that end a title of a document that can be cited; a title ending otherwise (《营业执照》, 《人民日报》,
 # 《医疗机构执业许可证》) names a certificate, form or newspaper, not a document, and is not a citation.
 DOCUMENT_TITLE_END = re.compile(
-    r"(?:法|法典|条例|规定|办法|细则|规则|决定|决议|解释|意见|通知|通告|公告|批复|答复|命令|令|条令|纲要|规划|"
+    r"(?:法|法典|条例|规定|办法|细则|规则|通则|决定|决议|解释|意见|通知|通告|公告|批复|答复|命令|令|条令|纲要|规划|"
     r"计划|方案|标准|规范|规程|指南|指引|目录|名录|清单|公约|条约|协定|协议|议定书|宣言|宪章|章程|修正案|宪法|"
     r"守则|准则|制度|要点|纪要|安排|说明|报告|大纲|总则|分则|附则|编)$"
 )
@@ -179,6 +196,181 @@ def scan_titles(text: str) -> list[tuple[int, int]]:
             i = start + 1
 
 
+# A numbered item of an amending document, where a quotation that was left open is closed: 1.将… / 二、将….
+_ITEM_START = re.compile(r"^\s*(?:[0-9０-９]{1,3}[.．、]|[一二三四五六七八九十]{1,3}、)")
+
+
+def quote_depths(text: str) -> tuple[list[int], list[int]]:
+    """Start offset and “…” depth at the start of every line of ``text`` (for new text an amendment quotes).
+
+    The depth is carried from line to line and reset at each numbered item (1.将第十条修改为：…), so that an
+    unbalanced quote in the source does not spill over the rest of the document.
+    """
+    starts: list[int] = []
+    depths: list[int] = []
+    depth = start = 0
+    for line in text.split("\n"):
+        if _ITEM_START.match(line):
+            depth = 0
+        starts.append(start)
+        depths.append(depth)
+        depth = max(0, depth + line.count("“") - line.count("”"))
+        start += len(line) + 1
+    return starts, depths
+
+
+def keeps_parenthetical(text: str) -> bool:
+    """A bracket after a title that belongs to the citation: a declaration, a document number, a version note."""
+    if "以下" in text and "称" in text:
+        return True
+    if "《" in text:
+        return False
+    return bool(find_doc_numbers(text)) or bool(re.search(r"\d{4}年|修正|修订|试行|草案", text))
+
+
+# -- relations ----------------------------------------------------------------------------------------------------
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``[start, end)``: from after the previous 。；\\n to the next one."""
+    left = start
+    while left > 0 and not SENTENCE_END.match(text, left - 1):
+        left -= 1
+    m = SENTENCE_END.search(text, end)
+    return left, (m.start() if m else len(text))
+
+
+def _repealed(text: str, anchors: list[tuple[int, int]], i: int, s_end: int, chain_end: dict[tuple[int, int], int]
+              ) -> bool:  # fmt: skip
+    """True when the title at ``anchors[i]`` is followed, through joiners and titles, by 同时废止."""
+    start, _ = anchors[i]
+    if re.search(r"(?:根据|依据|依照|按照)$", text[max(0, start - 2) : start]):
+        return False
+    after = text[chain_end[anchors[i]] : s_end]
+    if REPEAL_AFTER.match(after):
+        return True
+    if i + 1 < len(anchors) and anchors[i + 1][0] < s_end and TITLE_JOIN.match(after):
+        return _repealed(text, anchors, i + 1, s_end, chain_end)
+    return False
+
+
+def title_relations(text: str, chain_end: dict[tuple[int, int], int]) -> dict[tuple[int, int], Relation]:
+    """What the sentence around each cited title says of it: basis, repeals or amends (the rest cite).
+
+    ``chain_end`` maps each title's span to where its pinpoints end. Basis: 根据/依据《X》…制定本条例; repeals:
+    《X》同时废止, 《A》、《B》同时废止, 废止《X》; amends: 对《X》作如下修改, 将《X》第十条修改为, 修改《X》.
+    """
+    anchors = sorted(chain_end)
+    relation: dict[tuple[int, int], Relation] = {}
+    for i, anchor in enumerate(anchors):
+        start, end = anchor
+        s_start, s_end = sentence_bounds(text, start, end)
+        before = text[s_start:start]
+        after = text[chain_end[anchor] : s_end]
+        if BASIS_LEAD.search(before) and BASIS_MAKE.search(after):
+            relation[anchor] = Relation.BASIS
+        elif REPEAL_BEFORE.search(before) or _repealed(text, anchors, i, s_end, chain_end):
+            relation[anchor] = Relation.REPEALS
+        elif (
+            (AMEND_BEFORE.search(before[-4:]) and AMEND_AFTER.match(after))
+            or re.search(r"(?:修改|修订)$", before)
+            or (AMEND_AFTER.match(after) and re.match(r"^\s?(?:[，,]\s?)?作", after))
+        ):
+            relation[anchor] = Relation.AMENDS
+    return relation
+
+
+# -- title keys and aliases ------------------------------------------------------------------------------------
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ALIASES_FILE = DATA_DIR / "aliases.yaml"
+
+# Characters that never distinguish two titles: brackets of every width and kind, quotes, the enumeration comma
+# (最高人民法院、最高人民检察院 = 最高人民法院 最高人民检察院) and the middle dot some pages insert.
+_TITLE_NOISE = re.compile(r"[\s《》〈〉<>＜＞“”\"'‘’「」『』、·・]")
+# Modifiers before a short name that name a version, not another law: 修正后刑法, 修订前的刑法, 修改后商标法.
+_VERSION_MODIFIER = re.compile(r"^(?:修正|修订|修改)[前后]的?")
+
+
+class AliasFileError(KbError):
+    """An alias file is not the expected YAML shape (aliases: mapping, laws: list)."""
+
+
+# -- titles ----------------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def title_key(title: str) -> str:
+    """A title reduced for matching: widths unified, no version note, spaces, brackets or 中华人民共和国.
+
+    ``《中华人民共和国网络安全法（2016年）》`` and ``网络安全法`` share the key ``网络安全法``;
+    ``北京市实施〈中华人民共和国水法〉办法`` and ``北京市实施《水法》办法`` share ``北京市实施水法办法``.
+    """
+    text = unicodedata.normalize("NFKC", title).strip()
+    text = text.strip("《》〈〉<> ")
+    while True:
+        stripped = VERSION_NOTE.sub("", text).strip()
+        if stripped == text:
+            break
+        text = stripped
+    text = _TITLE_NOISE.sub("", text)
+    text = text.replace(COUNTRY_PREFIX, "")
+    return _VERSION_MODIFIER.sub("", text)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: load_aliases hands out one
+class AliasTable:
+    """Curated aliases (key of an alias -> full title) and the national laws recognised without brackets."""
+
+    aliases: dict[str, str]
+    laws: tuple[str, ...]
+    # Names written without 《》 that are read as laws (民事诉讼法, 刑法, 地方组织法) -> the full title.
+    short_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, aliases: dict[str, str], laws: Iterable[str]) -> AliasTable:
+        """A table with its short names worked out: each law less 中华人民共和国, and aliases that end like a law."""
+        laws = tuple(dict.fromkeys(laws))
+        names = {law.replace(COUNTRY_PREFIX, ""): law for law in laws}
+        for key, full in aliases.items():
+            if key.endswith(("法", "法典", "条例")) and len(key) >= 2:
+                names.setdefault(key, full)
+        return cls(aliases, laws, names)
+
+    def expand(self, title: str) -> str | None:
+        """The full title an alias stands for, or None when ``title`` is not an alias."""
+        return self.aliases.get(title_key(title))
+
+
+def _read_alias_file(path: Path) -> tuple[dict[str, str], list[str]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise AliasFileError(
+            f"{path}: cannot read the alias file ({exc}); expected YAML with 'aliases' and 'laws'"
+        ) from exc
+    if not isinstance(data, dict):
+        raise AliasFileError(f"{path}: expected a mapping with 'aliases' (name: full title) and 'laws' (a list)")
+    aliases = data.get("aliases") or {}
+    laws = data.get("laws") or []
+    if not isinstance(aliases, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
+        raise AliasFileError(f"{path}: 'aliases' must map names to full titles, e.g. 网安法: 中华人民共和国网络安全法")
+    if not isinstance(laws, list) or not all(isinstance(v, str) for v in laws):
+        raise AliasFileError(f"{path}: 'laws' must be a list of full titles, e.g. - 中华人民共和国网络安全法")
+    return {title_key(k): v for k, v in aliases.items()}, laws
+
+
+@lru_cache(maxsize=8)
+def load_aliases(extra: Path | None = None) -> AliasTable:
+    """The alias table of kb/data/aliases.yaml, merged with a user's file of the same shape (loaded once)."""
+    aliases, laws = _read_alias_file(ALIASES_FILE)
+    if extra is not None:
+        more_aliases, more_laws = _read_alias_file(Path(extra))
+        aliases.update(more_aliases)
+        laws.extend(more_laws)
+    return AliasTable.of(aliases, laws)
+
+
 # -- the pinpoint grammar -------------------------------------------------------------------------------------------
 
 # Units of a pinpoint from the largest down: a path such as 第二十一条第二款第三项 goes down this order.
@@ -231,6 +423,12 @@ def read_units(text: str, pos: int = 0) -> tuple[tuple[Unit, ...], int]:
             m = PINPOINT_UNIT.match(text, pos + 1)
             if m is not None and UNIT_RANK[m.group(2)] <= units[-1].rank:
                 m = None
+        if m is None and units and units[-1].rank < UNIT_RANK["项"]:
+            bracketed = BRACKETED_POINT.match(text, pos)
+            if bracketed is not None and (number := parse_number(bracketed.group(1))) is not None:
+                units.append(Unit("项", number))
+                pos = bracketed.end()
+            break
         if m is None:
             break
         number = parse_number(m.group(1))
@@ -242,6 +440,17 @@ def read_units(text: str, pos: int = 0) -> tuple[tuple[Unit, ...], int]:
         units.append(unit)
         pos = m.end()
     return tuple(units), pos
+
+
+def read_abbreviated(text: str, pos: int, prefix: tuple[Unit, ...] = ()) -> tuple[list[tuple[Unit, ...]], int]:
+    """The paths of 第二、三、五项 at ``pos`` (each below ``prefix``) and where it ends; ([], pos) when none."""
+    m = ABBREVIATED_LIST.match(text, pos)
+    if m is None or (prefix and UNIT_RANK[m.group(3)] <= prefix[-1].rank):
+        return [], pos
+    numbers = [parse_number(n) for n in [m.group(1), *m.group(2).split("、")[1:]]]
+    if any(n is None for n in numbers):
+        return [], pos
+    return [(*prefix, Unit(m.group(3), n)) for n in numbers if n is not None], m.end()
 
 
 def inherit(units: tuple[Unit, ...], previous: tuple[Unit, ...]) -> tuple[Unit, ...]:
@@ -269,12 +478,14 @@ def parse_pinpoint(text: str) -> Pinpoint | None:
 
 
 __all__ = [
+    "ABBREVIATED_LIST",
     "AMEND_AFTER",
     "AMEND_BEFORE",
     "ANAPHORA",
     "BARE_NAME_BEFORE_PINPOINT",
     "BASIS_LEAD",
     "BASIS_MAKE",
+    "BRACKETED_POINT",
     "COUNTRY_PREFIX",
     "CURRENT_UNIT",
     "DOCUMENT_TITLE_END",
@@ -291,13 +502,22 @@ __all__ = [
     "TITLE_JOIN",
     "UNIT_RANK",
     "VERSION_NOTE",
+    "AliasFileError",
+    "AliasTable",
     "Pinpoint",
     "Unit",
     "amended_title",
     "inherit",
     "is_document_title",
+    "keeps_parenthetical",
+    "load_aliases",
     "parenthetical_end",
     "parse_pinpoint",
+    "quote_depths",
+    "read_abbreviated",
     "read_units",
     "scan_titles",
+    "sentence_bounds",
+    "title_key",
+    "title_relations",
 ]

@@ -23,17 +23,14 @@ knowledge base. Relations (basis, amends, repeals) are read from the sentence ar
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from kb.citation_patterns import (
-    AMEND_AFTER,
-    AMEND_BEFORE,
     ANAPHORA,
     BARE_NAME_BEFORE_PINPOINT,
-    BASIS_LEAD,
-    BASIS_MAKE,
     COUNTRY_PREFIX,
     CURRENT_UNIT,
     NAME_LEAD,
@@ -41,23 +38,27 @@ from kb.citation_patterns import (
     PINPOINT_RANGE,
     PINPOINT_UNIT,
     RELATIVE_REFERENCE,
-    REPEAL_AFTER,
-    REPEAL_BEFORE,
     SELF_REFERENCE,
-    SENTENCE_END,
-    TITLE_JOIN,
+    UNIT_RANK,
+    AliasTable,
     Pinpoint,
     Unit,
     amended_title,
     inherit,
     is_document_title,
+    keeps_parenthetical,
+    load_aliases,
     parenthetical_end,
+    quote_depths,
+    read_abbreviated,
     read_units,
     scan_titles,
+    sentence_bounds,
+    title_key,
+    title_relations,
 )
-from kb.docnumber import find_doc_numbers
 from kb.models import Citation, CitationKind, Clause, ClauseKind, Document, Relation
-from kb.resolve import AliasTable, ClauseTree, internal_pinpoint, internal_targets, load_aliases, title_key
+from kb.resolve import ClauseTree, internal_pinpoint, internal_targets
 from kb.segment_patterns import REFERENCE_TAIL
 
 # Words in a sentence that make a pinpoint in an amending document an amendment of the cited unit.
@@ -82,9 +83,15 @@ _NAME_FOLLOW = re.compile(r"[^\u4e00-\u9fff]|的|和|及|与|、|等|规定|有�
 _NAME_TAIL = re.compile(r"法典|法|条例")
 # A short name declared without 《》: （以下简称民事诉讼法）, （以下简称“条例”）; group 1 is the name.
 _PLAIN_ALIAS = re.compile(r"[“\"]?([^（）()“”\"，,；;]{1,30}?(?:[（(][^（）()]{1,8}[）)])?)[”\"]?[）)]?$")
+# The first N units of an article a pinpoint names: 刑法第三百零七条之一前三款, 第三十二条第三款前三项.
+_FIRST_N = re.compile(r"前([两二三四五六七八九十])(款|项)")
+# The end of a pinpoint unit, just before 前三款 / 前三项 that then count from that unit's start.
+_AFTER_UNIT = re.compile(r"[条款一二三四五六七八九十]$")
+# Where a pinpoint may start: 第 and a numeral (第二十一条, 第（七）项, 第一、二项).
+_PINPOINT_START = re.compile(r"第\s?[（(]?[零〇一二两三四五六七八九十百千0-9０-９]")
 # What follows 前两项 / 前三项 when they refer to points (前两项规定的人): otherwise they mean "the first N".
 _AFTER_FIRST_N = re.compile(r"(?:的)?(?:规定|所|情形|行为|中|以外|之一)")
-_RELATIVE_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_RELATIVE_COUNT = {"十": 10, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 @dataclass
@@ -129,6 +136,8 @@ class _Finder:
         self.own_key = title_key(doc.title) if doc.title else None
         self.has_articles = bool(self.tree.articles)
         self.doc_amends = amended_title(doc.title)
+        self._line_starts: list[int] = []
+        self._line_depth: list[int] | None = None
 
     # -- bookkeeping ---------------------------------------------------------------------------------------------
 
@@ -142,40 +151,52 @@ class _Finder:
         self.hits.append(hit)
         self.take(hit.start, hit.end)
 
-    def sentence(self, start: int, end: int) -> tuple[int, int]:
-        """The sentence around ``[start, end)``: from after the previous 。；\\n to the next one."""
-        left = start
-        while left > 0 and not SENTENCE_END.match(self.body, left - 1):
-            left -= 1
-        m = SENTENCE_END.search(self.body, end)
-        return left, (m.start() if m else len(self.body))
+    def paths_at(self, pos: int, previous: tuple[Unit, ...]) -> tuple[list[tuple[Unit, ...]], int]:
+        """The unit paths one pinpoint at ``pos`` names (several for 第二、三、五项) and where it ends."""
+        paths, end = read_abbreviated(self.body, pos)
+        if paths:
+            return [inherit(p, previous) for p in paths], end
+        units, end = read_units(self.body, pos)
+        if not units:
+            return [], pos
+        paths, abbreviated_end = read_abbreviated(self.body, end, units)  # 第六十一条第一款第二、三、五项
+        if paths:
+            return [inherit(p, previous) for p in paths], abbreviated_end
+        first = _FIRST_N.match(self.body, end)  # 第三百零七条之一前三款: its first three paragraphs
+        if first and UNIT_RANK[first.group(2)] > units[-1].rank:
+            count = _RELATIVE_COUNT[first.group(1)]
+            return [inherit((*units, Unit(first.group(2), n)), previous) for n in range(1, count + 1)], first.end()
+        return [inherit(units, previous)], end
 
     def chain(self, pos: int, previous: tuple[Unit, ...] = ()) -> list[tuple[int, int, Pinpoint]]:
-        """The pinpoints starting exactly at ``pos``: one path, or a list / range of them (第十条、第十二条)."""
+        """The pinpoints starting exactly at ``pos``: one path, or a list / range of them (第十条、第十二条).
+
+        A list abbreviated as 第二、三、五项 gives one pinpoint per number, all with the span of the whole list.
+        """
         items: list[tuple[int, int, Pinpoint]] = []
         if pos < len(self.body) and self.body[pos] == " ":
             pos += 1
-        units, end = read_units(self.body, pos)
-        if not units:
-            return items
-        units = inherit(units, previous)
+        paths, end = self.paths_at(pos, previous)
         item_start = pos
-        while True:
-            until: tuple[Unit, ...] = ()
-            r = PINPOINT_RANGE.match(self.body, end)
-            if r:
-                later, later_end = read_units(self.body, r.end())
-                if later and later[0].rank >= units[0].rank and later[-1].unit == units[-1].unit:
-                    until, end = inherit(later, units), later_end
-            items.append((item_start, end, Pinpoint(units, until)))
+        while paths:
+            units = paths[-1]
+            if len(paths) > 1:
+                items.extend((item_start, end, Pinpoint(p)) for p in paths)
+            else:
+                until: tuple[Unit, ...] = ()
+                r = PINPOINT_RANGE.match(self.body, end)
+                if r:
+                    later, later_end = read_units(self.body, r.end())
+                    if later and later[0].rank >= units[0].rank and later[-1].unit == units[-1].unit:
+                        until, end = inherit(later, units), later_end
+                items.append((item_start, end, Pinpoint(units, until)))
+                units = until or units
             joiner = PINPOINT_LIST.match(self.body, end)
             if joiner is None:
                 break
-            following, following_end = read_units(self.body, joiner.end())
-            if not following:
-                break
-            units = inherit(following, until or units)
-            item_start, end = joiner.end(), following_end
+            paths, following_end = self.paths_at(joiner.end(), units)
+            if paths:
+                item_start, end = joiner.end(), following_end
         return items
 
     # -- the passes ----------------------------------------------------------------------------------------------
@@ -248,7 +269,7 @@ class _Finder:
                 title, reason = declared[1], f"declared alias {inner}"
             tail = end
             paren_end = parenthetical_end(body, end)
-            if paren_end is not None and self.keep_parenthetical(body[end:paren_end]):
+            if paren_end is not None and keeps_parenthetical(body[end:paren_end]):
                 tail = paren_end
                 self.declare(body[end:paren_end], start, title)
             self.add_chain(CitationKind.TITLE, start, end, tail, title, reason)
@@ -274,15 +295,6 @@ class _Finder:
             if name and title_key(name) != title_key(full):
                 self.declared[title_key(name)] = (start, full)
 
-    @staticmethod
-    def keep_parenthetical(text: str) -> bool:
-        """A bracket after a title that belongs to the citation: a declaration, a document number, a version note."""
-        if "以下" in text and "称" in text:
-            return True
-        if "《" in text:
-            return False
-        return bool(find_doc_numbers(text)) or bool(re.search(r"\d{4}年|修正|修订|试行|草案", text))
-
     def add_chain(self, kind: CitationKind, start: int, anchor_end: int, tail: int, title: str,
                   reason: str | None) -> None:  # fmt: skip
         """One citation per pinpoint after a title (the first carries the title's words), or one without."""
@@ -290,9 +302,9 @@ class _Finder:
         if not items:
             self.add(_Hit(kind, start, tail, (start, anchor_end), title=title, reason=reason))
             return
-        for i, (s, e, pinpoint) in enumerate(items):
-            self.add(_Hit(kind, start if i == 0 else s, e, (start, anchor_end), title=title, pinpoint=pinpoint,
-                          reason=reason))  # fmt: skip
+        for s, e, pinpoint in items:
+            begin = start if s == items[0][0] else s  # the first pinpoint (and 第二、三项 sharing it) carries the title
+            self.add(_Hit(kind, begin, e, (start, anchor_end), title=title, pinpoint=pinpoint, reason=reason))
 
     def context_title(self, pos: int) -> str | None:
         """The document an amending text is amending at ``pos``, if any."""
@@ -309,8 +321,8 @@ class _Finder:
             items = self.chain(m.end())
             in_amendment = self.doc_amends or not self.has_articles or self.in_quote(m.start())
             context = self.context_title(m.start()) if in_amendment else None
-            for i, (s, e, pinpoint) in enumerate(items):
-                start = m.start() if i == 0 else s
+            for s, e, pinpoint in items:
+                start = m.start() if s == items[0][0] else s
                 if context:
                     self.add(
                         _Hit(
@@ -334,14 +346,19 @@ class _Finder:
         for m in CURRENT_UNIT.finditer(self.body):
             if not self.free(m.start(), m.end()) or self.quoted_amendment(m.start()):
                 continue
-            for i, (s, e, pinpoint) in enumerate(self.chain(m.end())):
-                self.add(_Hit(CitationKind.INTERNAL, m.start() if i == 0 else s, e, (s, e), pinpoint=pinpoint,
-                              relative="本" + m.group("unit")))  # fmt: skip
+            items = self.chain(m.end())
+            for s, e, pinpoint in items:
+                begin = m.start() if s == items[0][0] else s
+                self.add(
+                    _Hit(CitationKind.INTERNAL, begin, e, (s, e), pinpoint=pinpoint, relative="本" + m.group("unit"))
+                )
 
     def find_relative(self) -> None:
         for m in RELATIVE_REFERENCE.finditer(self.body):
             if not self.free(m.start(), m.end()) or self.quoted_amendment(m.start()):
                 continue
+            if m.group("count") and _AFTER_UNIT.search(self.body, max(0, m.start() - 1), m.start()):
+                continue  # 第三百零七条之一前三款: the first three paragraphs of that article, read with its pinpoint
             count = _RELATIVE_COUNT.get(m.group("count") or "", 1)
             relative = "前" + m.group("unit")
             items = self.chain(m.end())
@@ -351,16 +368,18 @@ class _Finder:
                 self.add(_Hit(CitationKind.INTERNAL, m.start(), m.end(), (m.start(), m.end()), relative=relative,
                               count=count))  # fmt: skip
                 continue
-            for i, (s, e, pinpoint) in enumerate(items):
-                self.add(_Hit(CitationKind.INTERNAL, m.start() if i == 0 else s, e, (s, e), pinpoint=pinpoint,
-                              relative=relative, count=count))  # fmt: skip
+            for s, e, pinpoint in items:
+                begin = m.start() if s == items[0][0] else s
+                self.add(
+                    _Hit(CitationKind.INTERNAL, begin, e, (s, e), pinpoint=pinpoint, relative=relative, count=count)
+                )
 
     def find_anaphora(self) -> None:
         for m in ANAPHORA.finditer(self.body):
             if not self.free(m.start(), m.end()):
                 continue
             article = self.tree.ancestor(self.tree.leaf_at(m.start()), ClauseKind.ARTICLE)
-            floor = article.start if article else self.sentence(m.start(), m.end())[0]
+            floor = article.start if article else sentence_bounds(self.body, m.start(), m.end())[0]
             before = [h for h in self.hits if h.title and floor <= h.start < m.start()]
             if not before:
                 continue
@@ -412,7 +431,7 @@ class _Finder:
         for m in PINPOINT_UNIT.finditer(body):
             if not self.free(m.start(), m.end()) or not _NAME_END.search(body, max(0, m.start() - 2), m.start()):
                 continue
-            sentence_start, _ = self.sentence(m.start(), m.end())
+            sentence_start, _ = sentence_bounds(self.body, m.start(), m.end())
             window_start = max(sentence_start, m.start() - 40)
             window = body[window_start : m.start()]
             leads = list(NAME_LEAD.finditer(window))
@@ -434,7 +453,7 @@ class _Finder:
 
     def find_bare(self) -> None:
         body = self.body
-        for m in PINPOINT_UNIT.finditer(body):
+        for m in _PINPOINT_START.finditer(body):
             if not self.free(m.start(), m.end()):
                 continue
             items = self.chain(m.start())
@@ -518,63 +537,36 @@ class _Finder:
         return not REFERENCE_TAIL.match(self.body, end)
 
     def in_quote(self, pos: int) -> bool:
-        """True inside “…” of the paragraph at ``pos`` (new text an amendment quotes)."""
-        line_start = self.body.rfind("\n", 0, pos) + 1
-        head = self.body[line_start:pos]
-        return head.count("“") > head.count("”")
+        """True inside “…” at ``pos`` (new text an amendment quotes, which may run over several paragraphs).
+
+        See :func:`kb.citation_patterns.quote_depths` for how the depth is carried over lines.
+        """
+        if self._line_depth is None:
+            self._line_starts, self._line_depth = quote_depths(self.body)
+        index = bisect.bisect_right(self._line_starts, pos) - 1
+        head = self.body[self._line_starts[index] : pos]
+        return self._line_depth[index] + head.count("“") - head.count("”") > 0
 
     # -- relations -----------------------------------------------------------------------------------------------
 
     def read_relations(self) -> None:
         self.amends = []
         titled = [h for h in self.hits if h.kind is not CitationKind.INTERNAL]
-        anchors = sorted({h.anchor for h in titled})
-        relation: dict[tuple[int, int], Relation] = {}
         chain_end: dict[tuple[int, int], int] = {}
         for h in titled:
             chain_end[h.anchor] = max(chain_end.get(h.anchor, h.end), h.end)
-        for i, anchor in enumerate(anchors):
-            start, end = anchor
-            s_start, s_end = self.sentence(start, end)
-            before = self.body[s_start:start]
-            after_end = chain_end[anchor]
-            after = self.body[after_end:s_end]
-            if BASIS_LEAD.search(before) and BASIS_MAKE.search(after):
-                relation[anchor] = Relation.BASIS
-            elif REPEAL_BEFORE.search(before) or self.repealed(anchors, i, s_end, chain_end):
-                relation[anchor] = Relation.REPEALS
-            elif (
-                (AMEND_BEFORE.search(before[-4:]) and AMEND_AFTER.match(after))
-                or re.search(r"(?:修改|修订)$", before)
-                or (AMEND_AFTER.match(after) and re.match(r"^\s?(?:[，,]\s?)?作", after))
-            ):
-                relation[anchor] = Relation.AMENDS
+        relation = title_relations(self.body, chain_end)
         for h in titled:
             h.relation = relation.get(h.anchor, Relation.CITES)
             if h.relation is Relation.AMENDS and h.title and not h.pinpoint:
                 self.amends.append((h.start, h.title))
         for h in self.hits:
             if h.kind is CitationKind.TITLE and h.reason and "amendment of" in h.reason:
-                s_start, s_end = self.sentence(h.start, h.end)
+                s_start, s_end = sentence_bounds(self.body, h.start, h.end)
                 if _AMEND_VERBS.search(self.body, h.end, s_end) and re.search(
                     r"(?:将|删去|在|把)(?:原)?$", self.body[max(s_start, h.start - 3) : h.start]
                 ):
                     h.relation = Relation.AMENDS
-
-    def repealed(
-        self, anchors: list[tuple[int, int]], i: int, s_end: int, chain_end: dict[tuple[int, int], int]
-    ) -> bool:
-        """True when the title at ``anchors[i]`` is followed, through joiners and titles, by 同时废止."""
-        start, _ = anchors[i]
-        if re.search(r"(?:根据|依据|依照|按照)$", self.body[max(0, start - 2) : start]):
-            return False
-        pos = chain_end[anchors[i]]
-        after = self.body[pos:s_end]
-        if REPEAL_AFTER.match(after):
-            return True
-        if i + 1 < len(anchors) and anchors[i + 1][0] < s_end and TITLE_JOIN.match(after):
-            return self.repealed(anchors, i + 1, s_end, chain_end)
-        return False
 
     # -- output --------------------------------------------------------------------------------------------------
 

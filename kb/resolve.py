@@ -15,113 +15,27 @@ import bisect
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from kb.citation_patterns import COUNTRY_PREFIX, VERSION_NOTE, Pinpoint, Unit, parse_pinpoint
+from kb.citation_patterns import (
+    AliasTable,
+    Pinpoint,
+    Unit,
+    load_aliases,
+    parse_pinpoint,
+    title_key,
+)
 from kb.docnumber import find_doc_numbers
-from kb.errors import KbError
-from kb.models import Citation, CitationKind, Clause, ClauseKind, DocSummary
+from kb.models import Citation, CitationKind, Clause, ClauseKind, DocSummary, EventKind
 
 if TYPE_CHECKING:
     from kb.store import Store
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-ALIASES_FILE = DATA_DIR / "aliases.yaml"
-
-# Characters that never distinguish two titles: brackets of every width and kind, quotes, the enumeration comma
-# (最高人民法院、最高人民检察院 = 最高人民法院 最高人民检察院) and the middle dot some pages insert.
-_TITLE_NOISE = re.compile(r"[\s《》〈〉<>＜＞“”\"'‘’「」『』、·・]")
-# Modifiers before a short name that name a version, not another law: 修正后刑法, 修订前的刑法, 修改后商标法.
-_VERSION_MODIFIER = re.compile(r"^(?:修正|修订|修改)[前后]的?")
 # The most targets one range or one 前N款 expands into (a typo such as 第一条至第一千条 must not explode).
 MAX_EXPANSION = 40
-
-
-class AliasFileError(KbError):
-    """An alias file is not the expected YAML shape (aliases: mapping, laws: list)."""
-
-
-# -- titles ----------------------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=65536)
-def title_key(title: str) -> str:
-    """A title reduced for matching: widths unified, no version note, spaces, brackets or 中华人民共和国.
-
-    ``《中华人民共和国网络安全法（2016年）》`` and ``网络安全法`` share the key ``网络安全法``;
-    ``北京市实施〈中华人民共和国水法〉办法`` and ``北京市实施《水法》办法`` share ``北京市实施水法办法``.
-    """
-    text = unicodedata.normalize("NFKC", title).strip()
-    text = text.strip("《》〈〉<> ")
-    while True:
-        stripped = VERSION_NOTE.sub("", text).strip()
-        if stripped == text:
-            break
-        text = stripped
-    text = _TITLE_NOISE.sub("", text)
-    text = text.replace(COUNTRY_PREFIX, "")
-    return _VERSION_MODIFIER.sub("", text)
-
-
-@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: load_aliases hands out one
-class AliasTable:
-    """Curated aliases (key of an alias -> full title) and the national laws recognised without brackets."""
-
-    aliases: dict[str, str]
-    laws: tuple[str, ...]
-    # Names written without 《》 that are read as laws (民事诉讼法, 刑法, 地方组织法) -> the full title.
-    short_names: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, aliases: dict[str, str], laws: Iterable[str]) -> AliasTable:
-        """A table with its short names worked out: each law less 中华人民共和国, and aliases that end like a law."""
-        laws = tuple(dict.fromkeys(laws))
-        names = {law.replace(COUNTRY_PREFIX, ""): law for law in laws}
-        for key, full in aliases.items():
-            if key.endswith(("法", "法典", "条例")) and len(key) >= 2:
-                names.setdefault(key, full)
-        return cls(aliases, laws, names)
-
-    def expand(self, title: str) -> str | None:
-        """The full title an alias stands for, or None when ``title`` is not an alias."""
-        return self.aliases.get(title_key(title))
-
-
-def _read_alias_file(path: Path) -> tuple[dict[str, str], list[str]]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise AliasFileError(
-            f"{path}: cannot read the alias file ({exc}); expected YAML with 'aliases' and 'laws'"
-        ) from exc
-    if not isinstance(data, dict):
-        raise AliasFileError(f"{path}: expected a mapping with 'aliases' (name: full title) and 'laws' (a list)")
-    aliases = data.get("aliases") or {}
-    laws = data.get("laws") or []
-    if not isinstance(aliases, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
-        raise AliasFileError(f"{path}: 'aliases' must map names to full titles, e.g. 网安法: 中华人民共和国网络安全法")
-    if not isinstance(laws, list) or not all(isinstance(v, str) for v in laws):
-        raise AliasFileError(f"{path}: 'laws' must be a list of full titles, e.g. - 中华人民共和国网络安全法")
-    return {title_key(k): v for k, v in aliases.items()}, laws
-
-
-@lru_cache(maxsize=8)
-def load_aliases(extra: Path | None = None) -> AliasTable:
-    """The alias table of kb/data/aliases.yaml, merged with a user's file of the same shape (loaded once)."""
-    aliases, laws = _read_alias_file(ALIASES_FILE)
-    if extra is not None:
-        more_aliases, more_laws = _read_alias_file(Path(extra))
-        aliases.update(more_aliases)
-        laws.extend(more_laws)
-    return AliasTable.of(aliases, laws)
 
 
 # -- clause trees ----------------------------------------------------------------------------------------------------
@@ -276,7 +190,31 @@ def internal_scopes(tree: ClauseTree, leaf: Clause | None, relative: str, count:
         return [], f"{relative}: its {kind.value} is not numbered"
     if index - count < 0:
         return [], f"{relative} in the first {kind.value}"
+    if kind is ClauseKind.PARAGRAPH and count == 1:
+        lead = next((s for s in reversed(siblings[:index]) if siblings[index - 1] in unnumbered_items(tree, s)), None)
+        if lead is not None:  # the paragraph before is an item of a list whose markers the source lost
+            return [lead], ""
     return list(siblings[index - count : index]), ""
+
+
+def unnumbered_items(tree: ClauseTree, paragraph: Clause) -> list[Clause]:
+    """The paragraphs after ``paragraph`` that are items of a list it opens but whose （一） markers the source
+    lost: ``paragraph`` ends with a colon and has no points, and the items run to the first one ending in 。."""
+    if tree.kids(paragraph, ClauseKind.POINT) or not paragraph.text.rstrip().endswith(("：", ":")):
+        return []
+    parent = tree.by_id.get(paragraph.parent) if paragraph.parent else None
+    siblings = tree.kids(parent, ClauseKind.PARAGRAPH) if parent else []
+    if paragraph not in siblings:
+        return []
+    items: list[Clause] = []
+    for sibling in siblings[siblings.index(paragraph) + 1 :]:
+        text = sibling.text.rstrip()
+        if text.endswith(("：", ":")):
+            break
+        items.append(sibling)
+        if not text.endswith(("；", ";")):
+            break
+    return items if len(items) >= 2 else []
 
 
 def internal_targets(tree: ClauseTree, leaf: Clause | None, relative: str, count: int,
@@ -289,6 +227,10 @@ def internal_targets(tree: ClauseTree, leaf: Clause | None, relative: str, count
     for scope in scopes:
         for path in expand(pinpoint) if pinpoint else [()]:
             target, note = tree.locate(path, scope) if path else (scope, "")
+            if target is None and scope is not None and path and path[0].unit == "项":
+                items = unnumbered_items(tree, scope)
+                if 0 < path[0].number <= len(items) and len(path) == 1:
+                    target, note = items[path[0].number - 1], "an item whose （一） marker the source lacks"
             if target is None:
                 where = (scope.number or scope.id) if scope else "this document"
                 out.append((None, f"internal: {note} in {where}"))
@@ -400,24 +342,39 @@ class TitleIndex:
         return [], ""
 
 
-def choose_version(candidates: Sequence[DocSummary], when: date | None) -> tuple[list[DocSummary], str]:
-    """The candidates of the version in force on ``when`` (all parts of it), and a note on the choice.
+def choose_version(candidates: Sequence[DocSummary], when: date | None) -> tuple[list[DocSummary], str, bool]:
+    """The candidates of the version in force on ``when`` (all parts of it), a note on the choice, and whether
+    every version is later than ``when`` (the version cited is then not among them).
 
     The version in force is the latest dated on or before ``when``; with no date, the latest; when every version
     is later, the earliest. Undated versions count as older than any dated one.
     """
     dated = sorted({doc_date(c) for c in candidates}, key=lambda d: (d is not None, d or date.min))
-    if len(dated) == 1:
-        return list(candidates), ""
     if when is None:
         chosen = dated[-1]
-        note = f"latest of {len(dated)} versions"
+        note = f"latest of {len(dated)} versions" if len(dated) > 1 else ""
+        later_only = False
     else:
         before = [d for d in dated if d is None or d <= when]
+        later_only = not before
         chosen = before[-1] if before else dated[0]
         shown = chosen.isoformat() if chosen else "undated"
-        note = f"version {shown} in force on {when.isoformat()}" if before else f"earliest version {shown}"
-    return [c for c in candidates if doc_date(c) == chosen], note
+        if later_only:
+            note = f"every version here is later than {when.isoformat()}: the earliest, {shown}"
+        else:
+            note = f"version {shown} in force on {when.isoformat()}" if len(dated) > 1 else ""
+    return [c for c in candidates if doc_date(c) == chosen], note, later_only
+
+
+def renumbering_possible(target: DocSummary, since: date | None) -> bool:
+    """True unless every change to ``target`` after ``since`` was a separate 修正案 (刑法's way), which keeps
+    article numbers; a 修正 by decision or a 修订 may renumber them, and no dated history means no assurance."""
+    if since is None:
+        return False
+    changes = [e for e in target.meta.events if e.date > since]
+    if not changes:
+        return True
+    return any(e.kind in (EventKind.AMENDED, EventKind.REVISED) for e in changes)
 
 
 def _hint(reason: str | None) -> str | None:
@@ -467,7 +424,7 @@ def resolve_one(citation: Citation, index: TitleIndex, citing: DocSummary) -> li
             citation = replace(citation, target_doc=None, target_clause=None)
         # 本法第X条 in one part of a code stored as several documents (民法典's 编): look in its sibling parts.
         siblings = [d for d in index.by_key.get(title_key(citing.title), []) if d.id != citing.id]
-        siblings, _ = choose_version(siblings, doc_date(citing)) if siblings else ([], "")
+        siblings = choose_version(siblings, doc_date(citing))[0] if siblings else []
         siblings = [s for s in siblings if doc_date(s) == doc_date(citing)]
         if not siblings or pinpoint is None:
             return [citation]
@@ -486,11 +443,17 @@ def resolve_one(citation: Citation, index: TitleIndex, citing: DocSummary) -> li
         why = "cites its own title" if how else "no document with this title in the knowledge base"
         return [replace(citation, target_doc=None, target_clause=None,
                         reason=_with_reason(citation, f"{UNRESOLVED}: {why}"))]  # fmt: skip
-    chosen, version_note = choose_version(found, doc_date(citing))
+    chosen, version_note, later_only = choose_version(found, doc_date(citing))
     out = []
     for doc, clause, note in _locate_in(index, chosen, pinpoint):
         parts = [f"{RESOLVED} by {how}", version_note]
-        if pinpoint is not None and clause is None:
+        if later_only and clause is not None and renumbering_possible(doc, doc_date(citing)):
+            # A 修正 or 修订 may renumber articles: a later version's 第X条 may be another provision.
+            clause = None
+            parts.append(f"{citation.pinpoint} is not located in a later version, so the document is the target")
+        elif later_only and clause is not None:
+            parts.append("the text changed since only by 修正案 adopted apart, which keep article numbers")
+        elif pinpoint is not None and clause is None:
             parts.append(f"{note or 'no ' + (citation.pinpoint or '')} in this version, so the document is the target")
         else:
             parts.append(note)

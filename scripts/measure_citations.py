@@ -41,7 +41,7 @@ from kb.citations import find_citations  # noqa: E402
 from kb.errors import KbError  # noqa: E402
 from kb.extract import extract_bytes  # noqa: E402
 from kb.metadata import read_metadata  # noqa: E402
-from kb.models import Citation, CitationKind, ClauseKind, DocSummary, Document  # noqa: E402
+from kb.models import Citation, CitationKind, Clause, ClauseKind, DocSummary, Document  # noqa: E402
 from kb.numerals import parse_number, to_chinese  # noqa: E402
 from kb.resolve import ClauseTree, TitleIndex, doc_date, expand, resolve  # noqa: E402
 from kb.segment import build_body, segment  # noqa: E402
@@ -170,58 +170,63 @@ def citation_key(doc: Document, c: Citation, by_id: dict[str, Document]) -> str:
 
 
 def read_sample(path: Path) -> list[dict[str, str]]:
-    """Rows of the sample: path, article, words, target (see tests/data/citations_sample.tsv's header)."""
+    """Rows of the sample: path, article, words, target_title, target_clause (see the file's header comments)."""
     with path.open(encoding="utf-8") as handle:
         lines = [line for line in handle if not line.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t"))
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def clause_label(tree: ClauseTree, clause_id: str | None) -> str:
-    """A clause as legislation names it: 第二十一条第二款第三项 (paragraphs counted even when unnumbered)."""
-    parts: list[str] = []
+    """A clause as citations name it: 第二十一条第二款第三项, with 第一款 left out of an article of one paragraph
+    (第十条第二项), a chapter by its number; "" for the whole document."""
     clause = tree.by_id.get(clause_id) if clause_id else None
-    while clause is not None:
-        if clause.kind is ClauseKind.ARTICLE and clause.ordinal:
-            parts.append(f"第{to_chinese(clause.ordinal)}条" + (f"之{to_chinese(clause.sub)}" if clause.sub else ""))
-        elif clause.kind is ClauseKind.PARAGRAPH and clause.ordinal:
-            parts.append(f"第{to_chinese(clause.ordinal)}款")
-        elif clause.kind is ClauseKind.POINT and clause.ordinal:
-            parts.append(f"第{to_chinese(clause.ordinal)}项")
-        elif clause.kind in (ClauseKind.CHAPTER, ClauseKind.SECTION, ClauseKind.PART) and clause.number:
-            parts.append(clause.number)
-        clause = tree.by_id.get(clause.parent) if clause.parent else None
+    if clause is None:
+        return ""
+    parts: list[str] = []
+    current: Clause | None = clause
+    while current is not None:
+        if current.kind is ClauseKind.ARTICLE:
+            parts.append(current.number or "")
+            break
+        if current.kind is ClauseKind.PARAGRAPH and current.ordinal:
+            parent = tree.by_id.get(current.parent) if current.parent else None
+            if parent is None or len(tree.kids(parent, ClauseKind.PARAGRAPH)) > 1:
+                parts.append(f"第{to_chinese(current.ordinal)}款")
+        elif current.kind in (ClauseKind.POINT, ClauseKind.SUBPOINT) and current.ordinal:
+            parts.append(f"第{to_chinese(current.ordinal)}{'项' if current.kind is ClauseKind.POINT else '目'}")
+        elif current is clause:
+            parts.append(current.number or current.id)
+        current = tree.by_id.get(current.parent) if current.parent else None
     return "".join(reversed(parts))
 
 
-def describe_target(c: Citation, by_id: dict[str, Document], trees: dict[str, ClauseTree]) -> str:
-    """What a resolved citation points at, in the sample's words: "internal 第十条第一款" or "<title> 第五条"."""
+def describe_target(c: Citation, by_id: dict[str, Document], trees: dict[str, ClauseTree]) -> tuple[str, str]:
+    """(title, clause) a citation resolved to, in the sample's terms: ("internal", 第十条第一款), (<title>, 第五条),
+    (<title>, "") for a whole document, (<title as cited>, "absent") when the knowledge base lacks it."""
     if c.target_doc is None:
-        return f"{c.title or '?'} (absent)" if c.kind is not CitationKind.INTERNAL else "internal ?"
+        return ("internal", "?") if c.kind is CitationKind.INTERNAL else (c.title or "?", "absent")
     target = by_id[c.target_doc]
     tree = trees.setdefault(target.id, ClauseTree(target.clauses))
     label = clause_label(tree, c.target_clause)
     if c.kind is CitationKind.INTERNAL and c.target_doc == c.doc_id:
-        return f"internal {label}".strip()
-    return f"{target.title} {label}".strip()
-
-
-def _same_target(expected: str, got: str) -> bool:
-    exp_title, _, exp_clause = expected.partition(" ")
-    got_title, _, got_clause = got.partition(" ")
-    if exp_title == "internal" or got_title == "internal":
-        return expected == got
-    return plain(exp_title) == plain(got_title) and exp_clause == got_clause
+        return "internal", label
+    return target.title or "?", label
 
 
 def score_sample(rows: Sequence[dict[str, str]], docs: Sequence[Document],
                  resolved: dict[str, tuple[Citation, ...]]) -> dict[str, Any]:  # fmt: skip
-    """Precision and recall of the found-and-resolved citations in the sampled articles against the sample."""
+    """Precision and recall of the found-and-resolved citations in the sampled articles against the sample.
+
+    A citation counts as right when its words and its target (document title, clause) both agree with a row.
+    """
     by_path = {d.path: d for d in docs}
     by_id = {d.id: d for d in docs}
     trees: dict[str, ClauseTree] = {}
-    gold: dict[tuple[str, str], list[tuple[str, str]]] = collections.defaultdict(list)
+    gold: dict[tuple[str, str], list[tuple[str, str, str]]] = collections.defaultdict(list)
     for row in rows:
-        gold[(row["path"], row["article"])].append((row["words"], row["target"]))
+        gold.setdefault((row["path"], row["article"]), [])
+        if row["words"] != "-":
+            gold[(row["path"], row["article"])].append((row["words"], row["target_title"], row["target_clause"] or ""))
     tp = fp = fn = 0
     misses: list[str] = []
     for (path, article), expected in gold.items():
@@ -231,25 +236,25 @@ def score_sample(rows: Sequence[dict[str, str]], docs: Sequence[Document],
             misses.append(f"missing document {path}")
             continue
         tree = trees.setdefault(doc.id, ClauseTree(doc.clauses))
-        got = []
-        for c in resolved[doc.id]:
-            label = clause_label(tree, c.clause_id)
-            if label.startswith(article) and (label == article or not label[len(article) :].startswith("之")):
-                got.append((c.text, describe_target(c, by_id, trees)))
         remaining = list(expected)
-        for words, target in got:
-            match = next((e for e in remaining if e[0] == words and _same_target(e[1], target)), None)
+        for c in resolved[doc.id]:
+            owner = tree.ancestor(tree.by_id.get(c.clause_id), ClauseKind.ARTICLE)
+            if owner is None or clause_label(tree, owner.id) != article:
+                continue
+            title, clause = describe_target(c, by_id, trees)
+            match = next((e for e in remaining if e[0] == c.text and plain(e[1]) == plain(title) and e[2] == clause),
+                         None)  # fmt: skip
             if match is None:
                 fp += 1
-                misses.append(f"extra   {path} {article}: {words} -> {target}")
+                misses.append(f"extra   {path} {article}: {c.text} -> {title} {clause}")
             else:
                 tp += 1
                 remaining.remove(match)
-        for words, target in remaining:
+        for words, title, clause in remaining:
             fn += 1
-            misses.append(f"missed  {path} {article}: {words} -> {target}")
+            misses.append(f"missed  {path} {article}: {words} -> {title} {clause}")
     return {
-        "rows": len(rows),
+        "citations": sum(len(v) for v in gold.values()),
         "articles": len(gold),
         "true_positives": tp,
         "false_positives": fp,
@@ -396,7 +401,7 @@ def _print(report: dict[str, Any]) -> None:
               f"{report['internal_target_exists']} = {report['internal_existing_resolution']:.2%}\n")  # fmt: skip
     sample = report.get("sample")
     if sample:
-        out.write(f"sample ({sample['rows']} citations in {sample['articles']} articles): precision "
+        out.write(f"sample ({sample['citations']} citations in {sample['articles']} articles): precision "
                   f"{sample['precision']:.2%}, recall {sample['recall']:.2%}\n")  # fmt: skip
         for line in sample["misses"]:
             out.write(f"  {line}\n")
