@@ -87,6 +87,8 @@ _PLAIN_ALIAS = re.compile(r"[“\"]?([^（）()“”\"，,；;]{1,30}?(?:[（(]
 _FIRST_N = re.compile(r"前([两二三四五六七八九十])(款|项)")
 # The end of a pinpoint unit, just before 前三款 / 前三项 that then count from that unit's start.
 _AFTER_UNIT = re.compile(r"[条款一二三四五六七八九十]$")
+# What follows an article's own number: a space, or the end of its line.
+_HEADING_AFTER = re.compile(r"[ \u3000]|$", re.M)
 # Where a pinpoint may start: 第 and a numeral (第二十一条, 第（七）项, 第一、二项).
 _PINPOINT_START = re.compile(r"第\s?[（(]?[零〇一二两三四五六七八九十百千0-9０-９]")
 # What follows 前两项 / 前三项 when they refer to points (前两项规定的人): otherwise they mean "the first N".
@@ -465,6 +467,9 @@ class _Finder:
                 continue
             context = self.context_title(m.start())
             first_unit = items[0][2].units[0].unit
+            if context and body[max(0, m.start() - 1) : m.start()] == "“" and _HEADING_AFTER.match(body, items[0][1]):
+                self.take(m.start(), items[0][1])  # “第十条 …: the number of the article an amendment quotes
+                continue
             if context and (self.doc_amends or not self.has_articles or self.in_quote(m.start())):
                 for s, e, pinpoint in items:
                     self.add(_Hit(CitationKind.TITLE, s, e, (s, e), title=context, pinpoint=pinpoint,
@@ -534,7 +539,7 @@ class _Finder:
             return False
         if (units[0].number, units[0].sub) in self.tree.articles:
             return False
-        return not REFERENCE_TAIL.match(self.body, end)
+        return not REFERENCE_TAIL.match(self.body[end : end + 12])  # the pattern is anchored with ^
 
     def in_quote(self, pos: int) -> bool:
         """True inside “…” at ``pos`` (new text an amendment quotes, which may run over several paragraphs).
@@ -563,8 +568,9 @@ class _Finder:
         for h in self.hits:
             if h.kind is CitationKind.TITLE and h.reason and "amendment of" in h.reason:
                 s_start, s_end = sentence_bounds(self.body, h.start, h.end)
-                if _AMEND_VERBS.search(self.body, h.end, s_end) and re.search(
-                    r"(?:将|删去|在|把)(?:原)?$", self.body[max(s_start, h.start - 3) : h.start]
+                before = self.body[max(s_start, h.start - 3) : h.start]
+                if re.search(r"删去(?:原)?$", before) or (
+                    _AMEND_VERBS.search(self.body, h.end, s_end) and re.search(r"(?:将|在|把)(?:原)?$", before)
                 ):
                     h.relation = Relation.AMENDS
 
