@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import tracemalloc
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -456,6 +457,27 @@ def test_masthead_title_info_and_banji() -> None:
     assert [b.text for b in got.blocks] == ARTICLE_TEXT
 
 
+def test_plain_chapter_line_is_a_heading_that_closes_the_article() -> None:
+    # a chapter heading set like a paragraph (same font, indented, not centred) still ends the article before it
+    paragraphs = [ARTICLE_TEXT[0], "第二章 监督管理", ARTICLE_TEXT[2]]
+    got = extract_pdf(make_pdf(set_pages(wrap(paragraphs, 25))), "made.pdf")
+    assert [(b.kind, b.text) for b in got.blocks] == [
+        ("para", ARTICLE_TEXT[0]),
+        ("heading", "第二章 监督管理"),
+        ("para", ARTICLE_TEXT[2]),
+    ]
+
+
+def test_bracketed_item_under_the_title_is_body_not_info() -> None:
+    items: list[Run | Rule] = [
+        Run(200, 60, "某某工作方案", 22),
+        Run(112, 110, "（一）总体要求。"),
+        Run(112, 140, "（二）工作目标。"),
+    ]
+    got = extract_pdf(make_pdf([items]), "made.pdf")
+    assert got.info == () and [b.text for b in got.blocks] == ["（一）总体要求。", "（二）工作目标。"]
+
+
 def test_footnote_markers_and_spaced_dates_are_cleaned() -> None:
     items: list[Run | Rule] = [
         Run(112, 100, "第一条 本法自2016"),
@@ -499,6 +521,23 @@ def test_pages_are_read_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pages > 5
     expected = [event for n in range(1, pages + 1) for event in (("read", n), ("close", n))]
     assert events[: 2 * pages] == expected
+
+
+def test_memory_stays_bounded_by_a_page() -> None:
+    # seven times the pages must not take much more memory: each page's objects are released once it is read
+    def peak(copies: int) -> tuple[int, int]:
+        pdf = make_pdf(set_pages(wrap(ARTICLE_TEXT * copies, 25), per_page=20))
+        tracemalloc.start()
+        try:
+            got = extract_pdf(pdf, "made.pdf")
+            return got.pages or 0, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(1)  # load pdfminer's font maps once
+    (few_pages, few), (many_pages, many) = peak(8), peak(64)
+    assert many_pages >= 7 * few_pages
+    assert many < 1.5 * few
 
 
 def test_empty_pages_give_empty_file() -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kb.clean import PARAGRAPH_START, ends_sentence
+from kb.clean import PARAGRAPH_START, ends_sentence, header_line, structural_kind
 from kb.extract.pdf_layout import Line, is_cjk
 from kb.models import Block
 
@@ -28,8 +28,8 @@ LEADING_DATE = re.compile(r"^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*")
 SPACED_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # A footnote marker left in the running text: "[17]", "［3］" (1-3 digits, so 文号 years like [2015] stay).
 FOOTNOTE_MARKER = re.compile(r"[\[［]\d{1,3}[\]］]")
-# Words an info line (adoption and amendment history under the title) is made of.
-INFO_WORDS = re.compile(r"通过|公布|施行|修正|修订|批准|发布|印发|废止|根据")
+# The number of a list item in brackets, which is body text even right under a title: （一）, (二), （3）.
+ITEM_NUMBER = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]")
 # Characters after which a line cannot end a paragraph (the sentence goes on).
 OPEN_ENDINGS = "，、（《“‘(["
 
@@ -194,16 +194,19 @@ def _read_info(lines: Sequence[Line], start: int, size: float, column: Column) -
                 group = join_text(group, lines[j].text.strip())
                 depth = _depth(group)
                 j += 1
-            if depth > 0 and not INFO_WORDS.search(group):
+            entry = header_line(SPACED_DATE.sub(r"\1年\2月\3日", group))
+            if entry is None and _centred(line, column) and not ITEM_NUMBER.match(group) and depth == 0:
+                entry = _info_text(group)  # a centred note under the title, e.g. "（民法典继承编）"
+            if entry is None:
                 break
-            info.append(_info_text(group))
+            info.append(entry)
             i = j
             continue
-        if _centred(line, column) and INFO_WORDS.search(text) and LEADING_DATE.match(text):
-            info.append(_info_text(text))
-            i += 1
-            continue
-        break
+        entry = header_line(SPACED_DATE.sub(r"\1年\2月\3日", text)) if _centred(line, column) else None
+        if entry is None:
+            break
+        info.append(entry)
+        i += 1
     return info, i
 
 
@@ -301,6 +304,9 @@ def paragraphs(lines: Sequence[Line], geometry: dict[tuple[int, int], Column], s
         ):
             kind, joined, page, _ = blocks[-1]
             blocks[-1] = (kind, join_text(joined, text), page, True)
+        elif structural_kind(text) and line.x1 < column.right - SHORT_LINE * line.size:
+            # a chapter or section heading set like a paragraph (no centring, no bold): a short line of its own
+            blocks.append(("heading", text, line.page, False))
         else:
             blocks.append(("para", text, line.page, line.column >= 0))
         prev = line
