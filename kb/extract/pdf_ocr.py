@@ -30,6 +30,9 @@ RULE_MARK = re.compile(r"[|¦‖]+")
 # A gap between two OCR words wider than this many type sizes is a space ("第一章   总则"); narrower gaps are
 # noise, since Tesseract's boxes of single characters are often too wide or too narrow.
 OCR_SPACE_GAP = 1.5
+# Tesseract reads the wide space after an article or chapter number as a closing quote: "第六条”中央…" ->
+# "第六条 中央…". An opening quote there is text ("第三条“数据”是指…") and stays.
+NUMBER_QUOTE = re.compile(r"^(第[零〇一二三四五六七八九十百千两\d]+[编章节条])\s*[”\"]\s*")
 # Lines whose type size is within this share of the page's usual size are taken to be set in the usual size.
 OCR_SIZE_JITTER = 0.12
 
@@ -112,7 +115,7 @@ def ocr_page(page: Any, number: int, binary: str, path: str) -> list[Line]:
         left, top = int(box["left"]), int(box["top"])
         lines.append(
             Line(
-                text=_join_words(words, size / scale),
+                text=NUMBER_QUOTE.sub(r"\1 ", _join_words(words, size / scale)),
                 page=number,
                 x0=left * scale,
                 x1=(left + int(box["width"])) * scale,
