@@ -2,8 +2,9 @@
 
 A tag belongs to an article (条) when the match lies inside one -- an article is the unit a reader cites and
 compares across provinces -- and otherwise to the deepest clause holding the match: a division or item of a policy
-document, a preamble, a chapter heading. Matching uses spaCy's PhraseMatcher through kb.nlp.Lexicon, one token per
-character, so terms match wherever their characters occur, whatever the word segmentation.
+document, a preamble. Headings of chapters and sections and tables of contents are not tagged. Matching uses
+spaCy's PhraseMatcher through kb.nlp.Lexicon, one token per character, so terms match wherever their characters
+occur, whatever the word segmentation.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from kb.resolve import ClauseTree
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TOPICS_FILE = DATA_DIR / "topics.yaml"
+# Clauses whose own text is a heading or a table of contents: the articles under them carry the tags.
+_NOT_TAGGED = frozenset({ClauseKind.TOC, ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
 # The label prefix under which a topic's context-bound terms (国有资产, 向社会开放) are matched.
 _CONTEXT_LABEL = "context:"
 
@@ -136,11 +139,12 @@ def _unit(tree: ClauseTree, offset: int) -> Clause | None:
 
 
 def _outermost(matches: list[PhraseMatch]) -> list[PhraseMatch]:
-    """Matches of one topic without those nested in a longer one (公共数据开放 hides its 数据开放)."""
+    """Matches of one topic, leftmost-longest, without overlaps (公共数据开放目录 counts 公共数据开放 once, not also
+    its 数据开放 or 开放目录)."""
     ordered = sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[PhraseMatch] = []
     for match in ordered:
-        if kept and match.end <= kept[-1].end:
+        if kept and match.start < kept[-1].end:
             continue
         kept.append(match)
     return kept
@@ -159,7 +163,7 @@ def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
     order: dict[str, int] = {}
     for match in matches:
         unit = _unit(tree, match.start)
-        if unit is None:
+        if unit is None or unit.kind in _NOT_TAGGED:
             continue
         order.setdefault(unit.id, unit.start)
         grouped.setdefault((unit.id, match.label), []).append(match)

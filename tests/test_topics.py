@@ -1,0 +1,146 @@
+"""Topic tagging: the lexicon (kb/data/topics.yaml, extendable) -> tags per article with matched terms and spans."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from kb.models import TopicTag
+from kb.pipeline import Processed, process_file
+from kb.topics import TopicLexiconError, load_lexicon, read_topics, tag_topics
+from tests.conftest import CORPUS, require_shared
+from tests.factories import make_document
+
+REQUIRED = ("数据要素", "数据安全", "个人信息", "公共数据权属", "数据共享", "数据开放", "数据管理机构", "数字政府")
+
+
+def _tags(body: str) -> tuple[TopicTag, ...]:
+    return tag_topics(make_document(body), load_lexicon())
+
+
+def test_the_lexicon_has_every_required_topic_with_terms() -> None:
+    lexicon = load_lexicon()
+    for name in REQUIRED:
+        topic = lexicon.topic(name)
+        assert topic is not None and len(topic.terms) >= 10 and topic.description
+    assert lexicon.names[: len(REQUIRED)] == REQUIRED
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("培育数据要素市场，规范数据交易场所。", {"数据要素": ("数据要素市场", "数据交易场所")}),
+        ("建立数据分类分级保护制度，加强对重要数据的保护。", {"数据安全": ("数据分类分级", "重要数据")}),
+        ("实行分类分级保护。", {"数据安全": ("分类分级保护",)}),
+        ("处理敏感个人信息应当取得个人的单独同意。", {"个人信息": ("敏感个人信息",)}),
+        ("公共数据授权运营应当遵循依法合规原则。", {"公共数据权属": ("公共数据授权运营",)}),
+        ("公共数据按照共享属性分为无条件共享、有条件共享和不予共享三类。",
+         {"数据共享": ("无条件共享", "有条件共享", "不予共享")}),
+        ("公共数据开放目录应当向社会公布。", {"数据开放": ("公共数据开放",)}),
+        ("编制数据开放目录。", {"数据开放": ("数据开放目录",)}),
+        ("市大数据管理局负责统筹全市数据管理工作。", {"数据管理机构": ("大数据管理局",)}),
+        ("推进一网通办，建设一体化政务服务平台。", {"数字政府": ("一网通办", "一体化政务服务平台")}),
+        # a term too common to count alone needs the topic's context in the same article
+        ("加强国有资产管理，防止国有资产流失。", {}),
+        ("公共数据属于国家所有，实行国有资产管理。", {"公共数据权属": ("国家所有", "国有资产管理")}),
+        ("博物馆应当向社会开放。", {}),
+        ("政务数据资源应当向社会开放。", {"数字政府": ("政务数据",), "数据开放": ("向社会开放",)}),
+        ("本条例自公布之日起施行。", {}),
+    ],
+)  # fmt: skip
+def test_tags_of_sentences(sentence: str, expected: dict[str, tuple[str, ...]]) -> None:
+    tags = _tags(f"第一条 {sentence}")
+    assert {t.topic: t.terms for t in tags} == expected
+    assert all(t.clause_id == "art_1" for t in tags)
+
+
+def test_spans_cover_the_terms_and_nested_terms_are_not_counted_twice() -> None:
+    body = "第一条 推进公共数据开放，建设数据开放平台。"
+    doc = make_document(body)
+    [tag] = tag_topics(doc, load_lexicon())
+    assert tag.topic == "数据开放"
+    assert [body[s:e] for s, e in tag.spans] == ["公共数据开放", "数据开放平台"]
+    assert tag.terms == ("公共数据开放", "数据开放平台")
+
+
+def test_a_tag_belongs_to_the_article_even_when_the_match_is_in_a_point() -> None:
+    body = "第一章 数据共享\n第一条 有关部门应当：\n（一）建立数据共享机制；\n（二）依法保护个人隐私。\n第二条 甲。"
+    tags = _tags(body)
+    # the chapter heading names a topic too, but the articles carry the tags
+    assert {(t.clause_id, t.topic) for t in tags} == {("chp_1__art_1", "数据共享"), ("chp_1__art_1", "个人信息")}
+
+
+def test_tagging_is_pure_and_ordered() -> None:
+    doc = make_document("第一条 保障数据安全。\n第二条 保护个人信息，保障数据安全。")
+    lexicon = load_lexicon()
+    tags = tag_topics(doc, lexicon)
+    assert tags == tag_topics(doc, lexicon)
+    assert [(t.clause_id, t.topic) for t in tags] == [
+        ("art_1", "数据安全"),
+        ("art_2", "数据安全"),
+        ("art_2", "个人信息"),
+    ]
+
+
+def test_a_user_lexicon_extends_topics_and_adds_new_ones(tmp_path: Path) -> None:
+    extra = tmp_path / "topics.yaml"
+    extra.write_text(
+        "数据安全:\n  terms: [数据安全官]\n算法治理:\n  description: 算法\n  terms: [算法推荐, 算法备案]\n", "utf-8"
+    )
+    lexicon = load_lexicon(extra)
+    assert "数据安全官" in lexicon.topic("数据安全").terms  # type: ignore[union-attr]
+    assert "重要数据" in lexicon.topic("数据安全").terms  # type: ignore[union-attr]
+    tags = tag_topics(make_document("第一条 算法推荐服务提供者应当设立数据安全官。"), lexicon)
+    assert {t.topic: t.terms for t in tags} == {"数据安全": ("数据安全官",), "算法治理": ("算法推荐",)}
+    assert load_lexicon(extra) is lexicon  # loaded once
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "expected a mapping of topic names"),
+        ("数据安全: [a, b]\n", "must map to \\{description"),
+        ("数据安全:\n  terms: 数据\n", "'terms' must be a list of phrases"),
+        ("数据安全:\n  description: x\n", "has no terms"),
+        ("数据安全:\n  context_terms: [所有权]\n", "has context_terms but no 'context' words"),
+        ("数据安全: {terms: [\n", "not valid YAML"),
+    ],
+)
+def test_a_malformed_lexicon_is_named(tmp_path: Path, content: str, message: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content, "utf-8")
+    with pytest.raises(TopicLexiconError, match=message) as info:
+        read_topics(bad)
+    assert str(bad) in str(info.value)
+
+
+def test_a_missing_lexicon_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(TopicLexiconError, match="cannot read the topic lexicon"):
+        read_topics(tmp_path / "missing.yaml")
+
+
+@lru_cache(maxsize=4)
+def _real(relative: str) -> Processed:
+    return process_file(require_shared(CORPUS / relative))
+
+
+@pytest.mark.parametrize(
+    ("relative", "article", "topic", "term"),
+    [
+        ("provincial/浙江省/浙江省公共数据条例.md", "chp_5__art_35", "公共数据权属", "公共数据授权运营"),
+        ("provincial/浙江省/浙江省公共数据条例.md", "chp_4__art_24", "数据共享", "公共数据共享"),
+        ("lawrefbook/行政法/数据安全法(2021-06-10).md", "chp_3__art_21", "数据安全", "重要数据"),
+        ("lawrefbook/行政法/个人信息保护法(2021-08-20).md", "chp_2__sec_2__art_28", "个人信息", "敏感个人信息"),
+        ("lawrefbook/DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md", "chp_1__art_6",
+         "数据要素", "数据要素市场"),
+    ],
+)  # fmt: skip
+def test_tags_of_real_articles(relative: str, article: str, topic: str, term: str) -> None:
+    processed = _real(relative)
+    tags = {(t.clause_id, t.topic): t for t in processed.topics}
+    tag = tags[(article, topic)]
+    assert term in tag.terms
+    body = processed.document.body
+    assert all(body[s:e] in tag.terms for s, e in tag.spans)
