@@ -369,8 +369,11 @@ def test_ocr_reads_scanned_pages() -> None:
 
 
 def test_paragraph_runs_on_across_lines_and_pages() -> None:
-    # 16 characters to a line and 3 lines to a page: every paragraph is cut by lines and pages
-    pdf = make_pdf(set_pages(wrap(ARTICLE_TEXT, 16), per_page=3))
+    # 16 characters to a line and 3 lines to a page: every paragraph is cut by lines and pages, the 《》 title
+    # and the date inside a line, and 第二条 across a page break
+    lines = wrap(ARTICLE_TEXT, 16)
+    assert lines[3][0].endswith("根据《") and lines[9][0].endswith("6月1") and lines[8][0].startswith("。依照")
+    pdf = make_pdf(set_pages(lines, per_page=3))
     assert texts(pdf) == ARTICLE_TEXT
 
 
@@ -466,6 +469,29 @@ def test_plain_chapter_line_is_a_heading_that_closes_the_article() -> None:
         ("heading", "第二章 监督管理"),
         ("para", ARTICLE_TEXT[2]),
     ]
+
+
+def test_marker_above_the_title_is_kept_as_a_field() -> None:
+    items: list[Run | Rule] = [
+        Run(80, 40, "附件1", 16),
+        Run(200, 80, "某某工作方案", 22),
+        Run(112, 130, "一、总体要求。"),
+    ]
+    got = extract_pdf(make_pdf([items]), "made.pdf")
+    assert got.field("页首") == "附件1" and got.title == "某某工作方案"
+    assert [b.text for b in got.blocks] == ["一、总体要求。"]
+
+
+def test_without_a_title_no_line_is_lost() -> None:
+    # body text first, a larger heading further down: no title, and every line stays in the body
+    paragraphs = ["第一条 本办法所称数据，是指任何以电子方式对信息的记录。", "第二条 本办法自公布之日起施行。"]
+    items: list[Run | Rule] = [
+        Run(80 + (32 if first else 0), 100 + i * 28.8, t) for i, (t, first) in enumerate(wrap(paragraphs, 25))
+    ]
+    items.append(Run(230, 300, "第二章 附则", 20))
+    got = extract_pdf(make_pdf([items]), "made.pdf")
+    assert got.title is None
+    assert [b.text for b in got.blocks] == [*paragraphs, "第二章 附则"]
 
 
 def test_bracketed_item_under_the_title_is_body_not_info() -> None:

@@ -37,8 +37,10 @@ OPEN_ENDINGS = "，、（《“‘(["
 INDENT = 0.8
 # A line ending more than this many font sizes short of the column's right edge ends its paragraph.
 SHORT_LINE = 2.2
-# A title is set at least this much larger than the body text.
+# A title is set at least this much larger than the body text ...
 TITLE_SCALE = 1.15
+# ... and starts within this many lines of the top of the first page (after the 版头).
+TITLE_WINDOW = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,30 +153,34 @@ def read_head(lines: Sequence[Line], size: float, column: Column, red_rule: floa
         for part in masthead:
             text = join_text(text, part)
         fields.insert(0, ("版头", text))
-    title, i = _read_title(lines, i, size)
+    title, above, i = _read_title(lines, i, size)
+    fields.extend(("页首", text) for text in above)
     info, i = _read_info(lines, i, size, column)
     return Head(tuple(fields), title, tuple(info)), i
 
 
-def _read_title(lines: Sequence[Line], start: int, size: float) -> tuple[str | None, int]:
-    """The title: the run of lines in the largest type near the top of the first page."""
-    window = lines[start : start + 8]
-    big = [line.size for line in window if line.size >= TITLE_SCALE * size and not ARTICLE_START.match(line.text)]
-    if not big:
-        return None, start
-    title_size = max(big)
-    i = start
-    while i < len(lines) and abs(lines[i].size - title_size) > 0.6:
-        i += 1
-    first = i
-    parts = []
-    while i < len(lines) and abs(lines[i].size - title_size) <= 0.6 and i - first < 6:
-        parts.append(lines[i].text)
-        i += 1
+def _read_title(lines: Sequence[Line], start: int, size: float) -> tuple[str | None, list[str], int]:
+    """The title: the run of lines in the largest type among the first lines of the first page.
+
+    Returns the title, the lines above it (markers such as "附件1" or "特急"), and where the lines after it begin.
+    """
+    window = lines[start : start + TITLE_WINDOW]
+    candidates = [
+        offset
+        for offset, line in enumerate(window)
+        if line.size >= TITLE_SCALE * size
+        and not (ARTICLE_START.match(line.text) or HEADING_NUMBER.match(line.text) or TOC_TITLE.match(line.text))
+    ]
+    if not candidates:
+        return None, [], start
+    title_size = max(window[offset].size for offset in candidates)
+    first = start + min(offset for offset in candidates if abs(window[offset].size - title_size) <= 0.6)
+    i = first
     text = ""
-    for part in parts:
-        text = join_text(text, part.strip())
-    return (text or None), i
+    while i < len(lines) and abs(lines[i].size - title_size) <= 0.6 and i - first < 6:
+        text = join_text(text, lines[i].text.strip())
+        i += 1
+    return (text or None), [line.text for line in lines[start:first]], i
 
 
 def _read_info(lines: Sequence[Line], start: int, size: float, column: Column) -> tuple[list[str], int]:
