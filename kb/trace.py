@@ -214,13 +214,12 @@ def _cited_by(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: in
                 if (c.doc_id, c.clause_id) in seen or (c.doc_id == doc_id and c.clause_id in (clause_ids or ())):
                     continue
                 summary = ctx.summary(c.doc_id)
-                if filters is not None and (summary is None or not matches(summary, filters)):
-                    continue
                 seen.add((c.doc_id, c.clause_id))
                 where = f" -> {c.pinpoint}" if c.pinpoint else ""
-                items.append(ctx.item(c.doc_id, c.clause_id or None, "cited-by", f"{c.text}{where}", depth=level,
-                                      via=via))  # fmt: skip
-                if level < depth:
+                if filters is None or (summary is not None and matches(summary, filters)):
+                    items.append(ctx.item(c.doc_id, c.clause_id or None, "cited-by", f"{c.text}{where}",
+                                          depth=level, via=via))  # fmt: skip
+                if level < depth:  # followed whatever the filters: a 广东 text may cite a 浙江 one that cites it
                     tree = ctx.tree(c.doc_id)
                     ids = _subtree(tree, c.clause_id) if tree and c.clause_id in tree.by_id else None
                     following.append((c.doc_id, ids, item_id(c.doc_id, c.clause_id)))
