@@ -279,11 +279,21 @@ def update_graph(home: Path, store: Store) -> None:
 # -- export ----------------------------------------------------------------------------------------------------------
 
 
+def _label(graph: Any, node: str, data: dict[str, Any]) -> str:
+    """What Gephi and Cytoscape show on a node: a document's title, a clause's title and number, a topic's name."""
+    if data.get("kind") == "clause":
+        doc = graph.nodes.get(doc_node(data.get("doc", "")), {})
+        return " ".join(str(p) for p in (doc.get("title"), data.get("number") or data.get("clause")) if p)
+    return str(data.get("title") or data.get("name") or node)
+
+
 def _scalar_copy(graph: Any) -> Any:
-    """The graph with attributes GraphML and GEXF can hold: no None, no containers, no bookkeeping."""
+    """The graph with attributes GraphML and GEXF can hold: no None, no containers, no bookkeeping; with labels."""
     out = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
-        out.add_node(node, **{k: v for k, v in data.items() if v is not None and not isinstance(v, (list, dict))})
+        attrs = {k: v for k, v in data.items() if v is not None and not isinstance(v, (list, dict))}
+        attrs["label"] = _label(graph, node, data)
+        out.add_node(node, **attrs)
     for u, v, key, data in graph.edges(keys=True, data=True):
         out.add_edge(u, v, key=key, **{k: val for k, val in data.items() if val is not None})
     return out

@@ -323,8 +323,12 @@ class TitleIndex:
             tree = self._trees[doc_id] = ClauseTree(self.clauses(doc_id))
         return tree
 
-    def candidates(self, title: str, text: str = "") -> tuple[list[DocSummary], str]:
-        """Documents a cited title may name, and how they were found; ``text`` may hold a 文号 in brackets."""
+    def candidates(self, title: str, text: str = "", citing: DocSummary | None = None) -> tuple[list[DocSummary], str]:
+        """Documents a cited title may name, and how they were found; ``text`` may hold a 文号 in brackets.
+
+        A title without its issuer (《关于修改部分地方性法规的决定》) names a national document or one of the citing
+        document's own province; when it still fits the titles of several issuers, it names none of them.
+        """
         for number in find_doc_numbers(text):
             found = self.by_number.get(number.key)
             if found:
@@ -335,10 +339,12 @@ class TitleIndex:
         expanded = self.aliases.expand(title)
         if expanded and title_key(expanded) in self.by_key:
             return list(self.by_key[title_key(expanded)]), f"alias {title}"
-        if key in self.by_alt_key:
-            return list(self.by_alt_key[key]), "title less its issuer"
-        if expanded and title_key(expanded) in self.by_alt_key:
-            return list(self.by_alt_key[title_key(expanded)]), f"alias {title}"
+        for alt, how in ((key, "title less its issuer"), (title_key(expanded) if expanded else "", f"alias {title}")):
+            found = self.by_alt_key.get(alt, []) if alt else []
+            province = citing.meta.province if citing else None
+            found = [d for d in found if d.meta.province is None or d.meta.province == province]
+            if len({title_key(d.title or "") for d in found}) == 1:
+                return found, how
         return [], ""
 
 
@@ -437,7 +443,7 @@ def resolve_one(citation: Citation, index: TitleIndex, citing: DocSummary) -> li
                                    reason="internal (another part of the same code)"))  # fmt: skip
         return out
     title = citation.title or ""
-    found, how = index.candidates(title, citation.text)
+    found, how = index.candidates(title, citation.text, citing)
     found = [d for d in found if d.id != citing.id]
     if not found:
         why = "cites its own title" if how else "no document with this title in the knowledge base"

@@ -137,6 +137,8 @@ def test_export_formats_read_back(tmp_path: Path, fmt: str) -> None:
         back = nx.node_link_graph(json.loads(path.read_text("utf-8")), edges="links")
     assert back.number_of_nodes() == graph.number_of_nodes()
     assert back.number_of_edges() == graph.number_of_edges()
+    assert back.nodes["clause:zj#art_1"]["label"] == "浙江省测试数据条例 第一条"
+    assert back.nodes["topic:数据安全"]["label"] == "数据安全"
 
 
 def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:

@@ -266,3 +266,23 @@ def test_resolution_keeps_the_finders_note() -> None:
     assert c.reason == "name before a pinpoint → resolved by title"
     [again] = resolve([replace(c, target_doc=None)], _index(), _summary(_citing()))
     assert again.reason == "name before a pinpoint → unresolved: no document with this title in the knowledge base"
+
+
+def test_a_title_without_its_issuer_names_a_national_text_or_one_of_the_citing_province() -> None:
+    def local(doc_id: str, province: str) -> Document:
+        title = f"{province}省人民代表大会常务委员会关于修改部分地方性法规的决定"
+        meta = make_meta(title=title, short_title=title, province=province, city=None)
+        return make_document("一、甲。", id=doc_id, title=title, meta=meta)
+
+    index = _index(local("zj", "浙江"), local("gd", "广东"))
+    citation = make_citation(doc_id="citing", title="关于修改部分地方性法规的决定", pinpoint=None,
+                             text="《关于修改部分地方性法规的决定》")  # fmt: skip
+
+    def citing(province: str) -> DocSummary:
+        doc = make_document("第一条 甲。", id="citing", meta=make_meta(province=province))
+        return _summary(doc)
+
+    [in_zhejiang] = resolve([citation], index, citing("浙江"))
+    [elsewhere] = resolve([citation], index, citing("山东"))
+    assert (in_zhejiang.target_doc, in_zhejiang.reason) == ("zj", "resolved by title less its issuer")
+    assert elsewhere.target_doc is None
