@@ -18,7 +18,7 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium  # pdfplumber's own renderer
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kb.errors import CorruptFile, EmptyFile, EncryptedFile, KbError, MissingDependency, NoTextLayer
@@ -595,3 +595,30 @@ def test_made_pdf_is_read_by_pdfplumber(tmp_path: Path) -> None:
     with pdfplumber.open(path) as pdf:
         chars = pdf.pages[0].chars
     assert "".join(c["text"] for c in chars) == "第一条 测试" and chars[0]["x0"] == pytest.approx(100)
+
+
+def set_two_columns(lines: Sequence[tuple[str, bool]], per_column: int, size: float = 12.0) -> list[list[Run | Rule]]:
+    """Lines of 14-character columns, two columns to a page, ``per_column`` lines to a column, page numbers."""
+    pages: list[list[Run | Rule]] = []
+    per_page = 2 * per_column
+    for start in range(0, len(lines), per_page):
+        items: list[Run | Rule] = []
+        for index, (text, first) in enumerate(lines[start : start + per_page]):
+            left = 60.0 if index < per_column else 320.0
+            row = index % per_column
+            items.append(Run(left + (2 * size if first else 0), 100 + row * 1.6 * size, text, size))
+        items.append(Run(280, 790, f"- {len(pages) + 1} -", 10.5))
+        pages.append(items)
+    return pages
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PARAGRAPH, min_size=4, max_size=8), st.data())
+def test_any_two_column_text_comes_back_in_column_order(paragraphs: list[str], data: st.DataObject) -> None:
+    lines = wrap(paragraphs, 14)
+    # a single page whose second column has one or two lines is a signature line or a table as much as two
+    # columns, so the first page's second column gets three lines at least; later pages keep the first's columns
+    per_column = data.draw(st.integers(min_value=4, max_value=max(4, min(14, len(lines) - 3))))
+    assume(len(lines) >= per_column + 3)
+    pdf = make_pdf(set_two_columns(lines, per_column))
+    assert texts(pdf) == paragraphs

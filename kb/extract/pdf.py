@@ -48,9 +48,11 @@ def extract(data: bytes, path: str, *, ocr: bool = False, tesseract: str = "tess
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             metadata_title = _metadata_title(pdf.metadata)
+            gutter = None
             for number, page in enumerate(pdf.pages, start=1):
                 try:
-                    layout = read_page(page, number)
+                    layout = read_page(page, number, gutter)
+                    gutter = layout.gutter if layout.lines else gutter
                     if is_scanned(layout):
                         if ocr:
                             if not checked:
@@ -139,10 +141,13 @@ def _metadata_title(metadata: dict[str, Any] | None) -> str | None:
     return title
 
 
-def read_page(page: Any, number: int) -> PageLayout:
-    """One pdfplumber page -> its PageLayout (lines in reading order, image cover, red rules)."""
+def read_page(page: Any, number: int, previous_gutter: float | None = None) -> PageLayout:
+    """One pdfplumber page -> its PageLayout (lines in reading order, image cover, red rules).
+
+    ``previous_gutter`` is where the page before had the gap between two columns, if it had two.
+    """
     width, height = float(page.width), float(page.height)
-    lines, gutter, unmapped = pdf_layout.lay_out(page.chars, number, width, height)
+    lines, gutter, unmapped = pdf_layout.lay_out(page.chars, number, width, height, previous_gutter)
     return PageLayout(
         number=number,
         width=width,

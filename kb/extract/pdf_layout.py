@@ -22,6 +22,9 @@ CJK_SPACE_GAP = 0.9
 # Glyphs whose size is below this share of the line's size and that sit above its baseline are superscripts
 # (footnote markers such as ¹ or [17]).
 SUPERSCRIPT_SIZE = 0.75
+# A column holds segments of running text at least this many characters wide (page numbers and list numbers
+# next to a column of text do not make a second column).
+COLUMN_TEXT = 4.0
 # Fonts whose name holds one of these are heavy (bold, 黑体); headings are often set in them.
 HEAVY_FONT_MARKERS = ("bold", "black", "heavy", "hei", "黑", "demi", "semibold")
 
@@ -238,32 +241,44 @@ def _segments(row: list[_Glyph]) -> list[list[_Glyph]]:
 def find_gutter(rows: Sequence[Sequence[list[_Glyph]]], width: float) -> float | None:
     """The x of the gap between two text columns, or None when the page has one column.
 
-    A gutter is an x in the middle half of the page that almost no segment crosses, with text on both sides of it
-    in many rows, and long segments on each side (so a table of contents with page numbers or a signature line
-    with a date at the right is not taken for two columns).
+    A gutter is a band of x in the middle of the page that almost no segment crosses, with text on both sides of
+    it in many rows, and on each side several segments of running text (at least COLUMN_TEXT characters wide), so
+    that a table of contents with its page numbers at the right is not taken for two columns. The gutter is the
+    middle of the widest such band.
     """
-    spans = [[(seg[0].x0, seg[-1].x1) for seg in row] for row in rows]
+    spans = [[(seg[0].x0, seg[-1].x1, seg[0].size) for seg in row] for row in rows]
     spans = [row for row in spans if row]
     if len(spans) < 3:
         return None
-    best: tuple[int, float] | None = None
-    x = width * 0.3
-    while x <= width * 0.7:
-        crossing = sum(1 for row in spans for x0, x1 in row if x0 < x < x1)
-        both = sum(1 for row in spans if any(x1 <= x for _, x1 in row) and any(x0 >= x for x0, _ in row))
-        if crossing <= 0.1 * len(spans) and both >= max(3, 0.3 * len(spans)) and (best is None or both > best[0]):
-            best = (both, x)
+    best = 0
+    band: list[float] = []
+    x = width * 0.25
+    while x <= width * 0.75:
+        crossing = sum(1 for row in spans for x0, x1, _ in row if x0 < x < x1)
+        both = sum(1 for row in spans if any(x1 <= x for _, x1, _ in row) and any(x0 >= x for x0, _, _ in row))
+        if crossing <= 0.1 * len(spans) and both >= max(3, 0.3 * len(spans)):
+            if both > best:
+                best, band = both, [x]
+            elif both == best and band and x - band[-1] <= 2.0:
+                band.append(x)
         x += 2.0
-    if best is None:
+    if not band:
         return None
-    gutter = best[1]
-    left = [x1 - x0 for row in spans for x0, x1 in row if x1 <= gutter]
-    right = [x1 - x0 for row in spans for x0, x1 in row if x0 >= gutter]
-    left_extent = gutter - min(x0 for row in spans for x0, x1 in row if x1 <= gutter)
-    right_extent = max(x1 for row in spans for x0, x1 in row if x0 >= gutter) - gutter
-    if statistics.median(left) < 0.5 * left_extent or statistics.median(right) < 0.5 * right_extent:
-        return None
+    gutter = (band[0] + band[-1]) / 2
+    for side in (lambda x0, x1: x1 <= gutter, lambda x0, x1: x0 >= gutter):
+        text = [1 for row in spans for x0, x1, size in row if side(x0, x1) and x1 - x0 >= COLUMN_TEXT * size]
+        if len(text) < 2:
+            return None
     return gutter
+
+
+def _fits(rows: Sequence[Sequence[list[_Glyph]]], gutter: float) -> bool:
+    """True when text lies on both sides of ``gutter`` and (almost) nothing crosses it."""
+    segments = [seg for row in rows for seg in row]
+    crossing = sum(1 for seg in segments if seg[0].x0 < gutter < seg[-1].x1)
+    left = any(seg[-1].x1 <= gutter for seg in segments)
+    right = any(seg[0].x0 >= gutter for seg in segments)
+    return left and right and crossing <= 0.1 * len(rows)
 
 
 def _line_text(glyphs: list[_Glyph]) -> str:
@@ -332,17 +347,23 @@ def _make_line(glyphs: list[_Glyph], page: int, column: int, columns: int) -> Li
     )
 
 
-def lay_out(chars: Iterable[Char], page: int, width: float, height: float) -> tuple[list[Line], float | None, int]:
+def lay_out(
+    chars: Iterable[Char], page: int, width: float, height: float, previous_gutter: float | None = None
+) -> tuple[list[Line], float | None, int]:
     """A page's glyphs -> its lines in reading order, the gutter between two columns if any, unmapped glyphs.
 
     Rows of glyphs are split into segments at wide gaps; when the page has two columns, the lines of each band
-    between full-width lines are read left column first, then right column.
+    between full-width lines are read left column first, then right column. A page whose second column is too
+    short to show itself (the last page of a two-column text) keeps the previous page's gutter if no line
+    crosses it.
     """
     glyphs, unmapped = _glyphs(chars, width, height)
     if not glyphs:
         return [], None, unmapped
     rows = [_segments(row) for row in _rows(glyphs)]
     gutter = find_gutter(rows, width)
+    if gutter is None and previous_gutter is not None and _fits(rows, previous_gutter):
+        gutter = previous_gutter
     lines: list[Line] = []
     if gutter is None:
         for row in rows:
