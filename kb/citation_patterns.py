@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from kb.docnumber import find_doc_numbers
-from kb.errors import KbError
+from kb.errors import AliasFileError
 from kb.models import Relation
 from kb.numerals import parse_number, to_chinese
 
@@ -290,10 +290,6 @@ ALIASES_FILE = DATA_DIR / "aliases.yaml"
 _TITLE_NOISE = re.compile(r"[\s《》〈〉<>＜＞“”\"'‘’「」『』、·・]")
 # Modifiers before a short name that name a version, not another law: 修正后刑法, 修订前的刑法, 修改后商标法.
 _VERSION_MODIFIER = re.compile(r"^(?:修正|修订|修改)[前后]的?")
-
-
-class AliasFileError(KbError):
-    """An alias file is not the expected YAML shape (aliases: mapping, laws: list)."""
 
 
 # -- titles ----------------------------------------------------------------------------------------------------------

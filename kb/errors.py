@@ -65,3 +65,19 @@ class MetadataFileError(KbError):
 
 class MissingDependency(KbError):
     """An optional tool or package a feature needs is not installed (e.g. Tesseract for --ocr, a CJK font)."""
+
+
+class TopicLexiconError(KbError):
+    """A topic lexicon file is not the expected YAML shape."""
+
+
+class GraphMissing(KbError):
+    """The knowledge base has no graph yet; `kb ingest` builds it."""
+
+
+class GraphFormatError(KbError):
+    """An export format kb does not write."""
+
+
+class AliasFileError(KbError):
+    """An alias file is not the expected YAML shape (aliases: mapping, laws: list)."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from kb.errors import KbError
+from kb.errors import GraphFormatError, GraphMissing
 from kb.models import Citation, DocSummary, TopicTag
 
 if TYPE_CHECKING:
@@ -41,14 +41,6 @@ EXPORT_FORMATS = ("graphml", "gexf", "json")
 # and clause id, as the graph builders take them.
 Outline = Sequence[tuple[str, str, str | None, int | None, int | None]]
 Outlines = dict[str, dict[str, tuple[Any, ...]]]
-
-
-class GraphMissing(KbError):
-    """The knowledge base has no graph yet; `kb ingest` builds it."""
-
-
-class GraphFormatError(KbError):
-    """An export format kb does not write."""
 
 
 def doc_node(doc_id: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.errors import KbError
+from kb.errors import TopicLexiconError
 from kb.models import Clause, ClauseKind, Document, Span, TopicTag
 from kb.nlp import Lexicon, PhraseMatch
 from kb.resolve import ClauseTree
@@ -27,10 +27,6 @@ TOPICS_FILE = DATA_DIR / "topics.yaml"
 _NOT_TAGGED = frozenset({ClauseKind.TOC, ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
 # The label prefix under which a topic's context-bound terms (国有资产, 向社会开放) are matched.
 _CONTEXT_LABEL = "context:"
-
-
-class TopicLexiconError(KbError):
-    """A topic lexicon file is not the expected YAML shape."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ import pytest
 
 import kb.graph as graph_module
 from kb.citations import find_citations
-from kb.graph import GraphFormatError, GraphMissing, export_graph, load_graph, summarise, update_graph
+from kb.errors import GraphFormatError, GraphMissing
+from kb.graph import export_graph, load_graph, summarise, update_graph
 from kb.models import Document, Level
 from kb.resolve import resolve_all
 from kb.store import Store

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.citation_patterns import AliasFileError, load_aliases, title_key
+from kb.citation_patterns import load_aliases, title_key
 from kb.citations import find_citations
+from kb.errors import AliasFileError
 from kb.models import Citation, CitationKind, DateEvent, DocSummary, Document, EventKind, Format
 from kb.resolve import TitleIndex, choose_version, renumbering_possible, resolve, resolve_all
 from kb.store import Store
