@@ -75,6 +75,11 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A gray image covering the whole page, as a scanner makes it."""
+
+
+@dataclass(frozen=True)
 class Rule:
     """A horizontal rule from x0 to x1 at ``top``."""
 
@@ -84,20 +89,24 @@ class Rule:
     rgb: tuple[float, float, float] = (1.0, 0.0, 0.0)
 
 
-def make_pdf(pages: Sequence[Sequence[Run | Rule]], width: float = 595.0, height: float = 842.0) -> bytes:
+def make_pdf(pages: Sequence[Sequence[Run | Rule | Picture]], width: float = 595.0, height: float = 842.0) -> bytes:
     objects: list[bytes] = [
         b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts"
         b" [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe)"
         b" /Ordering (GB1) /Supplement 2 >> /FontDescriptor 2 0 R /DW 1000 >>] >>",
         b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0"
         b" /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8"
+        b" /Length 1 >>\nstream\n\x80\nendstream",
     ]
-    pages_id = 3 + 2 * len(pages)
+    pages_id = 4 + 2 * len(pages)
     page_ids = []
     for items in pages:
         ops = []
         for item in items:
-            if isinstance(item, Run):
+            if isinstance(item, Picture):
+                ops.append(f"q {width} 0 0 {height} 0 0 cm /Im1 Do Q")
+            elif isinstance(item, Run):
                 y = height - item.top - item.size * 0.88
                 code = item.text.encode("utf-16-be").hex().upper()
                 r, g, b = item.rgb
@@ -110,7 +119,8 @@ def make_pdf(pages: Sequence[Sequence[Run | Rule]], width: float = 595.0, height
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         content_id = len(objects)
         objects.append(
-            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 1 0 R >> >>"
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 1 0 R >>"
+            b" /XObject << /Im1 3 0 R >> >>"
             b" /Contents %d 0 R >>" % (pages_id, width, height, content_id)
         )
         page_ids.append(len(objects))
@@ -309,7 +319,7 @@ def test_real_pdf_bare_page_numbers_dropped() -> None:
     [
         ("empty.pdf", EmptyFile, "empty file"),
         ("truncated.pdf", CorruptFile, "damaged or truncated"),
-        ("not_really.pdf", CorruptFile, "not a PDF"),
+        ("not_really.pdf", CorruptFile, "not a PDF (no %PDF header; it holds text)"),
         ("encrypted.pdf", EncryptedFile, "password"),
         ("scanned.pdf", NoTextLayer, "no text layer (scanned pages?); rerun with --ocr and Tesseract installed"),
     ],
@@ -339,6 +349,25 @@ def test_malformed_pdf_gives_kb_error(data: bytes) -> None:
     with pytest.raises(KbError) as caught:
         extract_pdf(data, "broken.pdf")
     assert "broken.pdf" in str(caught.value)
+
+
+def test_scanned_pages_among_text_pages_are_reported() -> None:
+    pages = [*set_pages(wrap(ARTICLE_TEXT[:1], 25)), [Picture(), Run(500, 800, "www.example.cn", 10)]]
+    got = extract_pdf(make_pdf(pages), "made.pdf")
+    assert [b.text for b in got.blocks] == ARTICLE_TEXT[:1]
+    assert any("pages 2 have no text layer" in warning for warning in got.warnings)
+
+
+def test_cover_image_keeps_its_chinese_title() -> None:
+    cover: list[Run | Rule | Picture] = [Picture(), Run(150, 300, "某某市数据条例", 24)]
+    got = extract_pdf(make_pdf([cover, *set_pages(wrap(ARTICLE_TEXT, 25))]), "made.pdf")
+    assert got.title == "某某市数据条例" and [b.text for b in got.blocks] == ARTICLE_TEXT
+
+
+def test_image_pages_with_a_latin_watermark_are_a_scan() -> None:
+    page: list[Run | Rule | Picture] = [Picture(), Run(400, 700, "www.example.cn", 16)]
+    with pytest.raises(NoTextLayer, match=r"made\.pdf: no text layer"):
+        extract_pdf(make_pdf([page, page]), "made.pdf")
 
 
 def test_missing_tesseract_is_named_with_its_packages() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pdfplumber
 
+from kb.clean import looks_binary
 from kb.errors import CorruptFile, EmptyFile, EncryptedFile, KbError, NoTextLayer
 from kb.extract import pdf_blocks, pdf_furniture, pdf_layout, pdf_ocr
 from kb.extract.pdf_layout import Line, PageLayout
@@ -61,7 +62,9 @@ def extract(data: bytes, path: str, *, ocr: bool = False, tesseract: str = "tess
                             layout = _replace_lines(layout, pdf_ocr.ocr_page(page, number, tesseract, path))
                         else:
                             scanned.append(number)
-                            layout = _replace_lines(layout, [])
+                            # a watermark or stamp is no text; Chinese words over an image (a cover) are kept
+                            kept = [line for line in layout.lines if pdf_blocks.is_cjk_text(line.text)]
+                            layout = _replace_lines(layout, kept)
                     layouts.append(layout)
                 finally:
                     page.close()
@@ -71,9 +74,10 @@ def extract(data: bytes, path: str, *, ocr: bool = False, tesseract: str = "tess
         raise _open_error(exc, path) from exc
     if not layouts:
         raise CorruptFile(f"{path}: damaged PDF (it has no pages); re-export or download the file again")
+    populated = [layout.number for layout in layouts if layout.lines or layout.number in scanned]
+    if scanned and len(scanned) == len(populated):
+        raise NoTextLayer(f"{path}: no text layer (scanned pages?); rerun with --ocr and Tesseract installed")
     if not any(layout.lines for layout in layouts):
-        if scanned:
-            raise NoTextLayer(f"{path}: no text layer (scanned pages?); rerun with --ocr and Tesseract installed")
         raise EmptyFile(f"{path}: no text on any of its {len(layouts)} pages")
     if scanned:
         shown = ", ".join(str(n) for n in scanned[:10]) + (" ..." if len(scanned) > 10 else "")
@@ -100,15 +104,7 @@ def _check_marker(data: bytes, path: str) -> None:
     """Raise CorruptFile when the bytes are not a PDF at all (e.g. text saved with a .pdf name)."""
     if PDF_MARKER in data[:1024]:
         return
-    try:
-        data[:4096].decode("utf-8")
-        looks = "it holds text"
-    except UnicodeDecodeError:
-        try:
-            data[:4096].decode("gb18030")
-            looks = "it holds text"
-        except UnicodeDecodeError:
-            looks = "it holds other binary data"
+    looks = "it holds other binary data" if looks_binary(data) else "it holds text"
     raise CorruptFile(f"{path}: not a PDF (no %PDF header; {looks}); check the file or give it its real suffix")
 
 
