@@ -4,6 +4,7 @@ here glyph by glyph (two columns, page breaks, page-number forms, running heads,
 from __future__ import annotations
 
 import functools
+import gc
 import io
 import json
 import re
@@ -580,8 +581,10 @@ def test_pages_are_read_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_memory_stays_bounded_by_a_page() -> None:
     # seven times the pages must not take much more memory: each page's objects are released once it is read
+    # (when pages are kept, seven times the pages take about seven times the memory)
     def peak(copies: int) -> tuple[int, int]:
         pdf = make_pdf(set_pages(wrap(ARTICLE_TEXT * copies, 25), per_page=20))
+        gc.collect()
         tracemalloc.start()
         try:
             got = extract_pdf(pdf, "made.pdf")
@@ -592,7 +595,7 @@ def test_memory_stays_bounded_by_a_page() -> None:
     peak(1)  # load pdfminer's font maps once
     (few_pages, few), (many_pages, many) = peak(8), peak(64)
     assert many_pages >= 7 * few_pages
-    assert many < 1.5 * few
+    assert many < 2.5 * few
 
 
 def test_empty_pages_give_empty_file() -> None:
