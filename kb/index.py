@@ -32,10 +32,15 @@ INDEX_DIR = "index"
 INDEX_NAME = "MAIN"
 LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
 LOCK_WAIT_SECONDS = 60.0
-# Batches of at least this many entries are written by several processes, one segment each.
+# Batches of at least this many entries are written by several processes at once.
 PARALLEL_MIN_ENTRIES = 40_000
-# Merge policy: segments below a tier's size are rebuilt into one when a tier holds this many of them.
-MERGE_TIERS = ((1_000, 4), (10_000, 6))
+# A segment holds at most this many entries: building one takes about 4 KB of memory per entry.
+MAX_SEGMENT_ENTRIES = 50_000
+# Merge policy: small segments (fewer entries than this, as one-file updates make) are rebuilt into one when there
+# are MERGE_COUNT of them. Larger segments are left alone: a batch of an ingest makes one, and merging them would
+# cost an ingest more than the milliseconds it saves a query.
+SMALL_SEGMENT = 2_000
+MERGE_COUNT = 8
 # A segment with more than this share of deleted entries is rebuilt from its live entries.
 MAX_DELETED_SHARE = 0.5
 # A table of contents a killed writer left under its temporary name (Whoosh writes _MAIN_7.toc.<time>, then
@@ -343,11 +348,10 @@ class WhooshIndex:
                 rebuild.append(part)
             else:
                 kept.append(part)
-        for limit, count in MERGE_TIERS:
-            small = [p for p in kept if p.segment.doc_count() < limit]
-            if len(small) >= count:
-                rebuild.extend(small)
-                kept = [p for p in kept if p not in small]
+        small = [p for p in kept if p.segment.doc_count() < SMALL_SEGMENT]
+        if len(small) >= MERGE_COUNT:
+            rebuild.extend(small)
+            kept = [p for p in kept if p not in small]
         segments = [p.segment for p in kept]
         if rebuild:
             entries = [e for part in rebuild for e in part.live_entries()]
@@ -369,34 +373,31 @@ class WhooshIndex:
 
 
 def _write_entries(storage: Any, entries: list[Entry], lock_fd: int) -> list[Any]:
-    """Write entries as new segments: in this process, or split over child processes for large batches."""
+    """Write entries as new segments of at most MAX_SEGMENT_ENTRIES each (bounding memory); large batches are
+    shared among child processes, one per core, each writing its own segments."""
     if not entries:
         return []
-    procs = _cpu_count()
-    if len(entries) < PARALLEL_MIN_ENTRIES or procs < 2:
-        return [write_segment(storage, INDEX_NAME, entries)]
+    procs = _cpu_count() if len(entries) >= PARALLEL_MIN_ENTRIES else 1
+    count = max(-(-len(entries) // MAX_SEGMENT_ENTRIES), procs)
+    size = -(-len(entries) // count)
+    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
     import multiprocessing
 
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform
-        return [write_segment(storage, INDEX_NAME, entries)]
-    size = -(-len(entries) // procs)
-    chunks = [entries[i : i + size] for i in range(0, len(entries), size)]
+    if procs < 2 or multiprocessing.current_process().daemon or "fork" not in multiprocessing.get_all_start_methods():
+        return [write_segment(storage, INDEX_NAME, chunk) for chunk in chunks]
+    context = multiprocessing.get_context("fork")
+    shares = [chunks[i::procs] for i in range(procs)]
     children = []
-    for chunk in chunks[1:]:
+    for share in shares[1:]:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_child_write, args=(storage, chunk, sender, lock_fd), daemon=False)
-        try:
-            process.start()
-        except AssertionError:  # a daemonic process (e.g. a pool worker) may not have children
-            return [write_segment(storage, INDEX_NAME, entries)]
+        process = context.Process(target=_child_write, args=(storage, share, sender, lock_fd), daemon=False)
+        process.start()
         sender.close()
         children.append((process, receiver))
-    segments = [write_segment(storage, INDEX_NAME, chunks[0])]
+    segments = [write_segment(storage, INDEX_NAME, chunk) for chunk in shares[0]]
     for process, receiver in children:
         try:
-            segments.append(pickle.loads(receiver.recv_bytes()))
+            segments.extend(pickle.loads(receiver.recv_bytes()))
         except EOFError:
             process.join()
             raise StoreError(f"{storage.folder}: a process writing the search index failed (exit code "
@@ -405,13 +406,13 @@ def _write_entries(storage: Any, entries: list[Entry], lock_fd: int) -> list[Any
     return segments
 
 
-def _child_write(storage: Any, entries: list[Entry], sender: Any, lock_fd: int) -> None:
-    """Child process: write one segment and send it back. The inherited lock descriptor is closed first so the
+def _child_write(storage: Any, chunks: list[list[Entry]], sender: Any, lock_fd: int) -> None:
+    """Child process: write its segments and send them back. The inherited lock descriptor is closed first so the
     lock dies with the parent."""
     with contextlib.suppress(OSError):
         os.close(lock_fd)
-    segment = write_segment(storage, INDEX_NAME, entries)
-    sender.send_bytes(pickle.dumps(segment))
+    segments = [write_segment(storage, INDEX_NAME, chunk) for chunk in chunks]
+    sender.send_bytes(pickle.dumps(segments))
     sender.close()
 
 

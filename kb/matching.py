@@ -22,7 +22,7 @@ import numpy as np
 
 from kb.analysis import bigrams, normalize, normalize_with_offsets
 from kb.models import Highlight, SearchHit
-from kb.postings import CHARS, DOCUMENT, ENTRY, GRAMS, Entry, SegmentData
+from kb.postings import CHARS, DOCUMENT, ENTRY, GRAMS, HEADS, Entry, SegmentData
 from kb.query import And, Filter, Node, Not, Text, texts
 
 K1 = 1.2  # BM25 term-frequency saturation
@@ -56,6 +56,7 @@ class Part:
         self.alive = ~deleted
         self._date_key: np.ndarray | None = None
         self._lengths: np.ndarray | None = None
+        self._heads: dict[str, list[int]] | None = None
 
     def lengths(self) -> np.ndarray:
         """Exact entry lengths (bytes of the normalised text), for BM25's length normalisation."""
@@ -82,12 +83,26 @@ class Part:
             self._date_key = keys[codes]
         return self._date_key
 
+    def exact_titles(self, ids: np.ndarray, variants: Sequence[str]) -> np.ndarray:
+        """Which of these document entries have one of ``variants`` as their whole title or short title."""
+        if self._heads is None:
+            heads: dict[str, list[int]] = {}
+            for code, value in enumerate(self.data.column(HEADS)[1]):
+                for line in value.split("\n") if value else ():
+                    heads.setdefault(line, []).append(code)
+            self._heads = heads
+        wanted = [code for v in variants for code in self._heads.get(v, ())]
+        if not wanted:
+            return np.zeros(len(ids), dtype=bool)
+        return np.isin(self.data.column(HEADS)[0][ids], wanted)
+
     def entry(self, local: int) -> Entry:
         return Entry.from_tuple(pickle.loads(self.data.entry_bytes(local)))
 
     def live_entries(self) -> list[Entry]:
-        """Entries not deleted (for rebuilding the segment)."""
-        return [self.entry(int(i)) for i in np.flatnonzero(~self.deleted)]
+        """Entries the segment does not mark deleted, as of now (for rebuilding the segment)."""
+        deleted = set(self.segment.deleted_docs())
+        return [self.entry(i) for i in range(self.size) if i not in deleted]
 
     def docnums_of_versions(self, doomed: Callable[[str], bool]) -> np.ndarray:
         """Local numbers of entries not yet deleted whose version ``doomed`` accepts."""
@@ -111,6 +126,7 @@ class Snapshot:
         self.total = sum(p.size for p in parts)
         self._live: Mapping[str, str] | None = None
         self._avg_length: float | None = None
+        self._space: _DocumentSpace | None = None
 
     def avg_length(self) -> float:
         """Mean entry length over all entries (the unit of :meth:`Part.lengths`)."""
@@ -140,8 +156,15 @@ class Snapshot:
 
     def set_live(self, live: Mapping[str, str] | None) -> None:
         self._live = live
+        self._space = None
         for part in self.parts:
             part.set_live(live)
+
+    def document_space(self) -> _DocumentSpace:
+        """The alive document versions, numbered (cached until the live filter changes)."""
+        if self._space is None:
+            self._space = _DocumentSpace(self)
+        return self._space
 
     def versions(self, all_versions: bool = False) -> list[str]:
         """Versions with entries not deleted, in write order (``all_versions``: ignoring the live filter)."""
@@ -176,11 +199,18 @@ class _Matches:
     idf: float = 0.0
 
 
-def match_string(part: Part, norm: str) -> tuple[np.ndarray, np.ndarray]:
+def rarest_grams(snapshot: Snapshot, norm: str) -> list[str]:
+    """The bigrams of ``norm`` (three characters or more), rarest in the whole index first."""
+    grams = set(bigrams(norm))
+    return sorted(grams, key=lambda g: (sum(p.data.doc_frequency(GRAMS, g) for p in snapshot.parts), g))
+
+
+def match_string(part: Part, norm: str, grams: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Entries of ``part`` whose normalised text contains ``norm``, with (an estimate of) its frequency there.
 
     One or two characters: the unigram or bigram posting list, exact. Longer: the entries holding its two rarest
-    bigrams, each verified against the entry's normalised text; the frequency is the rarer bigrams' lesser one.
+    bigrams (``grams``, from :func:`rarest_grams`), each verified against the entry's normalised text; the
+    frequency is the two bigrams' lesser one.
     """
     data = part.data
     if len(norm) == 1:
@@ -189,7 +219,8 @@ def match_string(part: Part, norm: str) -> tuple[np.ndarray, np.ndarray]:
     if len(norm) == 2:
         found = data.postings(GRAMS, norm)
         return _EMPTY if found is None else found
-    grams = sorted(set(bigrams(norm)), key=lambda g: data.doc_frequency(GRAMS, g))
+    if not grams:
+        grams = sorted(set(bigrams(norm)), key=lambda g: data.doc_frequency(GRAMS, g))
     first = data.postings(GRAMS, grams[0])
     if first is None:
         return _EMPTY
@@ -219,8 +250,9 @@ def _verify(data: SegmentData, candidates: np.ndarray, norm: str) -> np.ndarray:
 def _match_text(snapshot: Snapshot, node: Text) -> _Matches:
     ids: list[np.ndarray] = []
     freqs: list[np.ndarray] = []
+    grams = {v: rarest_grams(snapshot, v) if len(v) > 2 else [] for v in node.variants if v}
     for part in snapshot.parts:
-        found = [match_string(part, v) for v in node.variants if v]
+        found = [match_string(part, v, grams[v]) for v in node.variants if v]
         if len(found) == 1:
             part_ids, part_freqs = found[0]
         else:
@@ -356,19 +388,31 @@ def _top(snapshot: Snapshot, finals: Sequence[np.ndarray], scores: Sequence[np.n
         ids = np.flatnonzero(final)
         if not len(ids) or limit == 0:
             continue
-        part_scores = score[ids]
-        dates = snapshot.parts[index].date_key()[ids]
-        primary = dates.astype(np.float64) if sort == "date" else part_scores.astype(np.float64)
-        if len(ids) > limit:
-            kth = np.partition(primary, len(primary) - limit)[len(primary) - limit]
-            keep = primary >= kth
-            ids, part_scores, dates, primary = ids[keep], part_scores[keep], dates[keep], primary[keep]
-        secondary = part_scores if sort == "date" else dates
-        for local, p, s, sc in zip(ids.tolist(), primary.tolist(), secondary.tolist(), part_scores.tolist(),
-                                   strict=True):  # fmt: skip
-            pool.append((-p, -float(s), index, local, sc))
+        part_scores = score[ids].astype(np.float64)
+        dates = snapshot.parts[index].date_key()[ids].astype(np.float64)
+        primary, secondary = (dates, part_scores) if sort == "date" else (part_scores, dates)
+        best = best_k(primary, secondary, limit)
+        for local, p, s, sc in zip(ids[best].tolist(), primary[best].tolist(), secondary[best].tolist(),
+                                   part_scores[best].tolist(), strict=True):  # fmt: skip
+            pool.append((-p, -s, index, local, sc))
     pool.sort()
     return [(index, local, score) for _, _, index, local, score in pool[:limit]]
+
+
+def best_k(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest by (primary, secondary), best first; ties beyond that in position order."""
+    n = len(primary)
+    if n > k:
+        kth = np.partition(primary, n - k)[n - k]
+        above = np.flatnonzero(primary > kth)
+        ties = np.flatnonzero(primary == kth)
+        need = k - len(above)
+        if len(ties) > need:
+            ties = ties[np.argsort(-secondary[ties], kind="stable")[:need]]
+        chosen = np.concatenate([above, ties])
+    else:
+        chosen = np.arange(n)
+    return chosen[np.lexsort((-secondary[chosen], -primary[chosen]))]
 
 
 def _facets(selected: Iterable[tuple[Part, np.ndarray]]) -> Facets:
@@ -397,7 +441,7 @@ def _facets(selected: Iterable[tuple[Part, np.ndarray]]) -> Facets:
 def _search_documents(snapshot: Snapshot, evaluator: _Evaluator, tree: Node, limit: int, sort: str,
                       facets: bool) -> tuple[tuple[SearchHit, ...], int, Facets]:  # fmt: skip
     """Documents matching ``tree`` when each document is the union of its entries: its own and its clauses'."""
-    space = _DocumentSpace(snapshot)
+    space = snapshot.document_space()
     dmask, dscore = _evaluate_documents(snapshot, evaluator, space, tree)
     dmask &= space.present
     total = int(dmask.sum())
@@ -414,10 +458,12 @@ def _search_documents(snapshot: Snapshot, evaluator: _Evaluator, tree: Node, lim
     order = np.lexsort((-scores, -dates)) if sort == "date" else np.lexsort((-dates, -scores))
     leaves = texts(tree)
     hits = []
-    for d in ids[order[:limit]].tolist():
+    chosen = ids[order[:limit]].tolist()
+    best_entries = _best_entries(snapshot, evaluator, space, leaves, chosen)
+    for d in chosen:
         part = snapshot.parts[int(space.part[d])]
         entry = part.entry(int(space.local[d]))
-        best = _best_entry(snapshot, evaluator, space, leaves, d) or entry
+        best = best_entries.get(d, entry)
         hit = _hit(best, float(dscore[d]), leaves)
         hits.append(SearchHit(doc_id=entry.doc_id, clause_id=None, title=entry.title, number=None, score=hit.score,
                               snippet=hit.snippet, highlights=hit.highlights, province=entry.province,
@@ -465,9 +511,7 @@ def _evaluate_documents(snapshot: Snapshot, evaluator: _Evaluator, space: _Docum
             scores = scores.astype(np.float64)
             own = part.is_doc[ids]
             scores[own] *= TITLE_BOOST
-            for k in np.flatnonzero(own).tolist():
-                if _is_exact_title(part.entry(int(ids[k])), node):
-                    scores[k] += EXACT_TITLE_BONUS
+            scores[own & part.exact_titles(ids, node.variants)] += EXACT_TITLE_BONUS
             docs = space.doc_of[index][ids]
             valid = docs >= 0
             mask[docs[valid]] = True
@@ -493,30 +537,31 @@ def _evaluate_documents(snapshot: Snapshot, evaluator: _Evaluator, space: _Docum
     return mask, score
 
 
-def _is_exact_title(entry: Entry, node: Text) -> bool:
-    """Whether a query string is a document's whole title or short title (the first two lines of its entry)."""
-    heads = {normalize(line) for line in entry.text.split("\n")[:2]}
-    return any(v in heads for v in node.variants)
-
-
-def _best_entry(snapshot: Snapshot, evaluator: _Evaluator, space: _DocumentSpace, leaves: Sequence[Text],
-                doc: int) -> Entry | None:  # fmt: skip
-    """The entry of document ``doc`` that scores highest for the query's strings (for the snippet)."""
-    best: tuple[float, int, int] | None = None
+def _best_entries(snapshot: Snapshot, evaluator: _Evaluator, space: _DocumentSpace, leaves: Sequence[Text],
+                  docs: Sequence[int]) -> dict[int, Entry]:  # fmt: skip
+    """For each of ``docs``, its entry scoring highest for the query's strings (for the snippet)."""
+    wanted = np.asarray(docs, dtype=np.int64)
+    best: dict[int, tuple[float, int, int]] = {}
     for index, part in enumerate(snapshot.parts):
-        if not (space.doc_of[index] == doc).any():
-            continue
-        total = np.zeros(part.size, dtype=np.float64)
+        total: np.ndarray | None = None
         for leaf in leaves:
             ids, scores = evaluator.text_scores(leaf, index)
-            on = space.doc_of[index][ids] == doc
-            total[ids[on]] += scores[on]
-        local = int(np.argmax(total))
-        if total[local] > 0 and (best is None or total[local] > best[0]):
-            best = (float(total[local]), index, local)
-    if best is None:
-        return None
-    return snapshot.parts[best[1]].entry(best[2])
+            on = np.isin(space.doc_of[index][ids], wanted)
+            if on.any():
+                total = np.zeros(part.size, dtype=np.float64) if total is None else total
+                total[ids[on]] += scores[on]
+        if total is None:
+            continue
+        candidates = np.flatnonzero(total)
+        owners = space.doc_of[index][candidates]
+        order = np.lexsort((-total[candidates], owners))  # per document, best entry first
+        owners, candidates = owners[order], candidates[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        for local, doc in zip(candidates[first].tolist(), owners[first].tolist(), strict=True):
+            if doc not in best or total[local] > best[doc][0]:
+                best[doc] = (float(total[local]), index, local)
+    return {doc: snapshot.parts[index].entry(local) for doc, (_, index, local) in best.items()}
 
 
 # -- hits -------------------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ GRAMS = "text"  # bigram field; its stored value is the entry's original text
 CHARS = "chars"  # unigram field, for one-character queries
 NORM = "norm"  # column: the normalised text (UTF-8), to verify that a candidate really contains a phrase
 ENTRY = "entry"  # column: the pickled entry (all its fields), for hits, snippets and rebuilding segments
+HEADS = "heads"  # column: a document entry's normalised title and short title, one per line (known-item search)
 KEYWORD_FIELDS = ("kind", "doc_id", "version", "province", "city", "level", "doc_type", "status", "year",
                   "first_year", "date")  # fmt: skip
 FACET_COLUMNS = ("kind", "version", "province", "city", "level", "doc_type", "status", "year", "first_year", "date")
@@ -59,6 +60,7 @@ BLOCK_POSTINGS = 4096  # postings per block: large blocks mean few decode calls 
 INLINE_POSTINGS = 8  # posting lists this short live in the term table itself
 SMALL_POSTINGS = 256  # posting lists up to this long are encoded with plain Python lists (numpy costs more)
 COMPRESS_FROM = 1024  # pickled block data shorter than this is stored uncompressed
+TERM_CACHE = 20_000  # term records a segment reader keeps (a query looks up a few dozen)
 COMPRESSION = 1  # zlib level for blocks: level 1 is three times faster than Whoosh's 3 for 2% more bytes
 _BLOCK_LENGTH = struct.Struct("!i")  # W3 block header: byte length, negative for a term's last block
 _TERMINFO = W3TermInfo._struct  # W3 term row: flags, total weight, doc freq, min/max length byte, max weight, ids
@@ -95,6 +97,7 @@ def make_schema() -> fields.Schema:
         CHARS: fields.FieldType(Counts(), UNIGRAM_ANALYZER, scorable=True),
         NORM: fields.COLUMN(columns.VarBytesColumn()),
         ENTRY: fields.COLUMN(columns.VarBytesColumn()),
+        HEADS: fields.COLUMN(columns.RefBytesColumn()),
         "topic": fields.KEYWORD(commas=True),
     }
     for name in KEYWORD_FIELDS:
@@ -203,7 +206,7 @@ def write_segment(storage: Any, indexname: str, entries: Sequence[Entry]) -> Any
     gram_lengths, char_lengths = array("I"), array("I")
     norms: list[bytes] = []
     records: list[bytes] = []
-    refvalues: dict[str, list[bytes]] = {name: [] for name in FACET_COLUMNS}
+    refvalues: dict[str, list[bytes]] = {name: [] for name in (*FACET_COLUMNS, HEADS)}
     for docnum, entry in enumerate(entries):
         norm = normalize(entry.text)
         gram_list = bigrams(norm)
@@ -221,6 +224,8 @@ def write_segment(storage: Any, indexname: str, entries: Sequence[Entry]) -> Any
             refvalues[name].append(value.encode("utf-8") if value else emptybytes)
         for topic in entry.topics:
             topic_postings.add_term(docnum, topic)
+        heads = entry.text.split("\n")[:2] if entry.kind == DOCUMENT else []
+        refvalues[HEADS].append("\n".join(normalize(h) for h in heads).encode("utf-8"))
         norms.append(norm.encode("utf-8"))
         records.append(pickle.dumps(entry.as_tuple(), _PICKLE))
     count = len(entries)
@@ -411,12 +416,26 @@ class SegmentData:
         self._entries: Any = None
         self._lengths: dict[str, np.ndarray] = {}
         self._mapped: list[mmap.mmap] = []
+        self._infos: dict[tuple[str, str], W3TermInfo | None] = {}
 
-    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """Document numbers (int64, ascending) and frequencies (float32) of ``term``, or None if absent."""
+    def term_info(self, field: str, term: str) -> W3TermInfo | None:
+        """Whoosh's record of ``term`` (document frequency, where its postings are), or None; cached."""
+        key = (field, term)
+        if key in self._infos:
+            return self._infos[key]
         try:
             info = self._terms.term_info(field, term.encode("utf-8"))
         except TermNotFound:
+            info = None
+        if len(self._infos) >= TERM_CACHE:
+            self._infos.clear()
+        self._infos[key] = info
+        return info
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Document numbers (int64, ascending) and frequencies (float32) of ``term``, or None if absent."""
+        info = self.term_info(field, term)
+        if info is None:
             return None
         if info.is_inlined():
             ids, weights, _ = info.inlined_postings()
@@ -425,10 +444,8 @@ class SegmentData:
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many entries of this segment contain ``term`` (deleted ones included)."""
-        try:
-            return int(self._terms.doc_frequency(field, term.encode("utf-8")))
-        except KeyError:
-            return 0
+        info = self.term_info(field, term)
+        return 0 if info is None else int(info.doc_frequency())
 
     def column(self, field: str) -> tuple[np.ndarray, list[str]]:
         """A RefBytes column as (codes per document, the distinct values); code 0 is "no value"."""

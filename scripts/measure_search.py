@@ -122,9 +122,28 @@ def build_index(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]])
     after = os.times()
     used = (after.user - cpu.user) + (after.system - cpu.system)
     used += (after.children_user - cpu.children_user) + (after.children_system - cpu.children_system)
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(used, 2), "peak_rss_mb_self_plus_children": _peak_rss_mb(),
-            "size_mb": _dir_mb(index_path(home)), "entries": index.doc_count(),
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(used, 2), "size_mb": _dir_mb(index_path(home)),
+            "peak_rss_mb_self_plus_children": _peak_rss_mb(), "entries": index.doc_count(),
             "segments": len(index.snapshot().parts)}  # fmt: skip
+
+
+def incremental(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]], rng: random.Random) -> dict[str, Any]:
+    """Re-index one changed file as an ingest does: add the new version, then drop the stale one."""
+    from kb.index import open_index
+    from kb.pipeline import process_bytes
+
+    doc, _ = rng.choice([d for d in docs if Path(d[0].path).exists()])
+    data = Path(doc.path).read_bytes() + "\n\n本文件为测试修改。\n".encode()
+    changed = process_bytes(data, doc.path)
+    live = {d.id: d.sha256 for d, _ in docs}
+    live[doc.id] = changed.document.sha256
+    started = time.perf_counter()
+    index = open_index(home)
+    index.update([(changed.document, changed.topics)])
+    index.remove_stale(live)
+    seconds = time.perf_counter() - started
+    found = index.search('"本文件为测试修改"').total
+    return {"seconds": round(seconds, 3), "document": doc.title, "found_after": found}
 
 
 def entry_table(home: Path) -> dict[tuple[str, str | None], tuple[int, int, Any]]:
@@ -158,11 +177,14 @@ def fts5_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def draw_substrings(entries: Sequence[Any], count: int, rng: random.Random) -> list[tuple[Any, str]]:
-    """``count`` (entry, substring) pairs: a random clause, a length of 2-12 characters, a random start."""
+def draw_substrings(entries: Sequence[Any], count: int, rng: random.Random,
+                    by_chars: bool = False) -> list[tuple[Any, str]]:  # fmt: skip
+    """``count`` (entry, substring) pairs: a random clause (every clause alike, or ``by_chars`` in proportion to
+    its length, i.e. a random place in the corpus), a length of 2-12 characters, a random start."""
     out: list[tuple[Any, str]] = []
+    weights = [len(e.text) for e in entries] if by_chars else None
     while len(out) < count:
-        entry = rng.choice(entries)
+        entry = rng.choices(entries, weights)[0] if weights else rng.choice(entries)
         length = rng.randint(2, 12)
         if len(entry.text) < length:
             continue
@@ -204,8 +226,8 @@ def substring_recall(home: Path, table: dict[Any, Any], samples: Sequence[tuple[
             top_total += 1
             unique += _distinct_texts(snapshot, evaluator, tree) == 1
             top = result.hits[0] if result.hits else None
-            ok = top is not None and ((top.doc_id, top.clause_id) == key or
-                                      normalize(table[(top.doc_id, top.clause_id)][2].text) == normalize(entry.text))  # fmt: skip
+            twin = top is not None and normalize(table[(top.doc_id, top.clause_id)][2].text) == normalize(entry.text)
+            ok = top is not None and ((top.doc_id, top.clause_id) == key or twin)
             top_ok += ok
             if not ok:
                 top_misses.append({"query": piece, "source": f"{entry.title} {entry.number}",
@@ -288,9 +310,11 @@ def mixed_queries(words: Sequence[str], samples: Sequence[tuple[Any, str]], face
                   count: int, rng: random.Random) -> list[tuple[str, str, bool]]:  # fmt: skip
     """(kind, query, docs) triples: words, two words, phrases, filters, OR, NOT and --docs, in fixed shares."""
     shares = (("word", 25), ("two_words", 20), ("phrase", 15), ("filter", 15), ("or", 10), ("not", 5), ("docs", 10))
-    filters = ([f"province:{p}" for p in facets.get("province", [])[:8]] +
-               [f"year:{y}" for y in facets.get("year", [])[:10]] +
-               ["type:地方性法规", "type:行政法规", "level:provincial", "level:national", "year:2015..2020"])  # fmt: skip
+    filters = (
+        [f"province:{p}" for p in facets.get("province", [])[:8]]
+        + [f"year:{y}" for y in facets.get("year", [])[:10]]
+        + ["type:地方性法规", "type:行政法规", "level:provincial", "level:national", "year:2015..2020"]
+    )
     phrases = [p for _, p in samples if len(normalize(p)) >= 4]
     out = []
     for kind, share in shares:
@@ -324,14 +348,18 @@ def latency(home: Path, queries: Sequence[tuple[str, str, bool]]) -> dict[str, A
     index.search("数据")  # open the segments once, as a running service would have
     by_kind: dict[str, list[float]] = {}
     totals = []
+    timed = []
     for kind, query, docs in queries:
         started = time.perf_counter()
         result = index.search(query, docs=docs, limit=10, facets=True)
-        by_kind.setdefault(kind, []).append(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        by_kind.setdefault(kind, []).append(seconds)
         totals.append(result.total)
+        timed.append((seconds, query + (" --docs" if docs else ""), result.total))
     every = [t for times in by_kind.values() for t in times]
+    slowest = [{"query": q, "ms": round(s * 1000, 1), "total": n} for s, q, n in sorted(timed, reverse=True)[:10]]
     return {"all": _percentiles(every), "by_kind": {k: _percentiles(v) for k, v in by_kind.items()},
-            "median_total_hits": statistics.median(totals) if totals else 0}  # fmt: skip
+            "median_total_hits": statistics.median(totals) if totals else 0, "slowest": slowest}  # fmt: skip
 
 
 def cli_time(home: Path, runs: int) -> dict[str, Any]:
@@ -357,7 +385,8 @@ def cli_time(home: Path, runs: int) -> dict[str, Any]:
 
 def measure(corpus: Path | None = None, *, docs: Sequence[tuple[Document, Sequence[TopicTag]]] | None = None,
             home: Path | None = None, sample: int | None = None, substrings: int = 1000, queries: int = 1000,
-            seed: int = 0, cli_runs: int = 11, fts5: bool = True, jieba_time: bool = True) -> dict[str, Any]:  # fmt: skip
+            seed: int = 0, cli_runs: int = 11, fts5: bool = True,
+            jieba_time: bool = True) -> dict[str, Any]:  # fmt: skip
     """Run every measurement on ``corpus`` (or given documents) with a fresh index in ``home`` (else a temp dir)."""
     rng = random.Random(seed)
     results: dict[str, Any] = {"corpus": str(corpus) if corpus else None, "seed": seed}
@@ -382,6 +411,8 @@ def measure(corpus: Path | None = None, *, docs: Sequence[tuple[Document, Sequen
             conn, results["fts5_build"] = build_fts5(Path(scratch) / "fts5.db", [e.text for e in entries])
         samples = draw_substrings(entries, substrings, rng)
         results["substrings"] = substring_recall(home, table, samples, conn, rowids)
+        by_chars = draw_substrings(entries, substrings, rng, by_chars=True)
+        results["substrings_by_chars"] = substring_recall(home, table, by_chars, conn, rowids)
         results["known_item"] = known_item(home, docs)
         texts = [e.text for e in entries]
         if jieba_time:
@@ -397,6 +428,7 @@ def measure(corpus: Path | None = None, *, docs: Sequence[tuple[Document, Sequen
         results["latency"] = latency(home, mix)
         if cli_runs:
             results["cli"] = cli_time(home, cli_runs)
+        results["incremental"] = incremental(home, docs, rng)
         if conn is not None:
             conn.close()
     results["seconds"] = round(time.perf_counter() - started, 1)
