@@ -407,9 +407,12 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=2, help="differing stretches shown per miss")
     parser.add_argument("--no-real", action="store_true", help="skip the real PDFs")
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    parser.add_argument("--fixtures", type=Path, default=None, help="a folder with formats/ and real-pdf/ inside")
     args = parser.parse_args()
     formats = {f for f in args.formats.split(",") if f}
-    report = measure(FORMATS_DIR, None if args.no_real or "pdf" not in formats else REAL_PDF_DIR, formats, args.limit)
+    formats_dir = args.fixtures / "formats" if args.fixtures else FORMATS_DIR
+    real_dir = args.fixtures / "real-pdf" if args.fixtures else REAL_PDF_DIR
+    report = measure(formats_dir, None if args.no_real or "pdf" not in formats else real_dir, formats, args.limit)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
