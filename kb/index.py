@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kb.errors import IndexMissing, KbError, StoreError
+from kb.index_writer import write_segment
 from kb.models import Clause, ClauseKind, DocFilter, Document, SearchHit, SearchResult, TopicTag
-from kb.postings import CLAUSE, DOCUMENT, Entry, write_segment
+from kb.postings import CLAUSE, DOCUMENT, Entry
 
 INDEX_DIR = "index"
 INDEX_NAME = "MAIN"
@@ -214,7 +215,7 @@ class WhooshIndex:
 
     def snapshot(self) -> Any:
         """The segments of the latest commit, reopened when another process has committed since."""
-        from kb.matching import Snapshot
+        from kb.snapshot import Snapshot
 
         for attempt in range(5):
             try:
@@ -331,7 +332,7 @@ class WhooshIndex:
         """Write a new table of contents: old segments less ``doomed`` versions' entries, merged, plus new ones."""
         from whoosh.index import TOC, clean_files
 
-        from kb.matching import Snapshot
+        from kb.snapshot import Snapshot
 
         toc = TOC.read(self.storage, INDEX_NAME)
         current = Snapshot.open(self.storage, INDEX_NAME, toc.generation, self._snapshot)

@@ -27,14 +27,14 @@ WRITER = r"""
 import os, pickle, signal, sys
 from pathlib import Path
 home, docs_file, sabotage, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-import kb.index, kb.postings, whoosh.index
+import kb.index, kb.index_writer, whoosh.index
 from whoosh.filedb.filestore import FileStorage
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 if sabotage == "segment":  # half-way through writing the new segment's term table
-    kb.postings._add_rows = die
+    kb.index_writer._TermTable.add_rows = die
 elif sabotage == "rename":  # the new table of contents written to its temporary name, not yet renamed
     original = FileStorage.rename_file
     def rename(self, old, new, safe=False):
