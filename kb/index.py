@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kb.errors import IndexMissing, KbError, StoreError
-from kb.index_writer import write_segment
 from kb.models import Clause, ClauseKind, DocFilter, Document, SearchHit, SearchResult, TopicTag
 from kb.postings import CLAUSE, DOCUMENT, Entry
 
@@ -282,7 +281,7 @@ class WhooshIndex:
                             seconds=round(time.perf_counter() - started, 6))  # fmt: skip
 
     def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]:
-        """Clauses of other documents whose wording is closest to this clause's (its rarest shared bigrams)."""
+        """Other clauses whose wording is closest to this one (BM25 over its most distinctive bigrams)."""
         from kb.matching import similar
 
         return similar(self.snapshot(), doc_id, clause_id, limit=limit)
@@ -357,6 +356,8 @@ class WhooshIndex:
         if rebuild:
             entries = [e for part in rebuild for e in part.live_entries()]
             if entries:
+                from kb.index_writer import write_segment
+
                 segments.append(write_segment(self.storage, INDEX_NAME, entries))
         segments.extend(new_segments)
         TOC(toc.schema, segments, toc.generation + 1).write(self.storage, INDEX_NAME)
@@ -376,6 +377,8 @@ class WhooshIndex:
 def _write_entries(storage: Any, entries: list[Entry], lock_fd: int) -> list[Any]:
     """Write entries as new segments of at most MAX_SEGMENT_ENTRIES each (bounding memory); large batches are
     shared among child processes, one per core, each writing its own segments."""
+    from kb.index_writer import write_segment
+
     if not entries:
         return []
     procs = _cpu_count() if len(entries) >= PARALLEL_MIN_ENTRIES else 1
@@ -410,6 +413,8 @@ def _write_entries(storage: Any, entries: list[Entry], lock_fd: int) -> list[Any
 def _child_write(storage: Any, chunks: list[list[Entry]], sender: Any, lock_fd: int) -> None:
     """Child process: write its segments and send them back. The inherited lock descriptor is closed first so the
     lock dies with the parent."""
+    from kb.index_writer import write_segment
+
     with contextlib.suppress(OSError):
         os.close(lock_fd)
     segments = [write_segment(storage, INDEX_NAME, chunk) for chunk in chunks]

@@ -110,21 +110,26 @@ def _dir_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
 
 
-def build_index(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]]) -> dict[str, Any]:
-    """A fresh index of ``docs`` in ``home`` in one update: wall and CPU time, peak memory, size."""
+def build_index(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]], batch: int | None) -> dict[str, Any]:
+    """A fresh index of ``docs`` in ``home``: in updates of ``batch`` documents then a stale-entry sweep, as
+    `kb ingest` does (one segment per batch, written in this process), or with ``batch`` None in one update
+    (large updates are written by one process per core). Wall and CPU time, peak memory, size."""
     from kb.index import index_path, open_index
 
     cpu = os.times()
     started = time.perf_counter()
     index = open_index(home, create=True)
-    index.update(docs)
+    step = batch or len(docs)
+    for i in range(0, len(docs), step):
+        index.update(docs[i : i + step])
+    index.remove_stale({d.id: d.sha256 for d, _ in docs})
     seconds = time.perf_counter() - started
     after = os.times()
     used = (after.user - cpu.user) + (after.system - cpu.system)
     used += (after.children_user - cpu.children_user) + (after.children_system - cpu.children_system)
     return {"seconds": round(seconds, 2), "cpu_seconds": round(used, 2), "size_mb": _dir_mb(index_path(home)),
             "peak_rss_mb_self_plus_children": _peak_rss_mb(), "entries": index.doc_count(),
-            "segments": len(index.snapshot().parts)}  # fmt: skip
+            "segments": len(index.snapshot().parts), "batch_documents": batch}  # fmt: skip
 
 
 def incremental(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]], rng: random.Random) -> dict[str, Any]:
@@ -385,8 +390,8 @@ def cli_time(home: Path, runs: int) -> dict[str, Any]:
 
 def measure(corpus: Path | None = None, *, docs: Sequence[tuple[Document, Sequence[TopicTag]]] | None = None,
             home: Path | None = None, sample: int | None = None, substrings: int = 1000, queries: int = 1000,
-            seed: int = 0, cli_runs: int = 11, fts5: bool = True,
-            jieba_time: bool = True) -> dict[str, Any]:  # fmt: skip
+            seed: int = 0, cli_runs: int = 11, fts5: bool = True, jieba_time: bool = True,
+            batch: int | None = 200) -> dict[str, Any]:  # fmt: skip
     """Run every measurement on ``corpus`` (or given documents) with a fresh index in ``home`` (else a temp dir)."""
     rng = random.Random(seed)
     results: dict[str, Any] = {"corpus": str(corpus) if corpus else None, "seed": seed}
@@ -399,7 +404,7 @@ def measure(corpus: Path | None = None, *, docs: Sequence[tuple[Document, Sequen
     results["load_seconds"] = round(time.perf_counter() - started, 1)
     with tempfile.TemporaryDirectory(prefix="kb-search-") as scratch:
         home = home or Path(scratch) / "home"
-        results["build"] = build_index(home, docs)
+        results["build"] = build_index(home, docs, batch)
         table = entry_table(home)
         keys = list(table)
         entries = [table[k][2] for k in keys]
@@ -448,11 +453,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, default=None, help="build the index here (default: a temp folder)")
     parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 trigram peer")
     parser.add_argument("--no-jieba", action="store_true", help="skip timing jieba on all clause text")
+    parser.add_argument("--batch", type=int, default=200,
+                        help="documents per index update, as `kb ingest` commits (0: all in one)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     args = parser.parse_args(argv)
     results = measure(args.corpus, home=args.home, sample=args.sample, substrings=args.substrings,
                       queries=args.queries, seed=args.seed, cli_runs=args.cli_runs, fts5=not args.no_fts5,
-                      jieba_time=not args.no_jieba)  # fmt: skip
+                      jieba_time=not args.no_jieba, batch=args.batch or None)  # fmt: skip
     text = json.dumps(results, ensure_ascii=False, indent=2)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
