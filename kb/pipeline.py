@@ -262,7 +262,8 @@ def ingest(
         stage["scan"] = time.perf_counter() - started
 
         added = updated = 0
-        if todo or gone:
+        interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
+        if todo or gone or interrupted:
             index = _open_index(home)
             store.set_meta("index_state", "dirty")
             results = _process_all(todo, options, jobs or default_jobs())

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from kb.index import open_index
 from kb.store import Store
 from tests.conftest import LAWREFBOOK, require_shared
 
@@ -80,6 +81,10 @@ def test_sigkill_at_any_moment_keeps_the_knowledge_base_whole(tmp_path: Path) ->
     assert _assert_consistent(home) == 160
     with Store.open(home) as store:
         assert store.get_meta("index_state") == "clean"
+        live = store.live_versions()
+    index = open_index(home)
+    assert index.indexed_versions() == live  # store and index agree, no stale version left
+    with Store.open(home) as store:
         changed = [s for s in store.summaries() if Path(s.path).name in {p.name for p in source[:5]}]
     assert len(changed) == 5
     again = _kb(home, "ingest", str(corpus), "--json")
