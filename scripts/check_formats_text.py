@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gold_rule import rule_articles as articles  # noqa: E402
+
 from kb.clean import display_width, rejoin_wrapped_lines, squeeze, structural_kind  # noqa: E402
 from kb.extract import extract_bytes  # noqa: E402
 from kb.models import ExtractedText  # noqa: E402
@@ -43,22 +45,6 @@ def similarity(a: str, b: str) -> float:
     if x == y:
         return 1.0
     return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
-
-
-def articles(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(number, squeezed text) of each article cut from (kind, text) blocks."""
-    out: list[tuple[str, list[str]]] = []
-    current: tuple[str, list[str]] | None = None
-    for kind, text in blocks:
-        match = ARTICLE.match(text.strip())
-        if kind == "heading":
-            current = None
-        elif match:
-            current = (match.group(1), [text])
-            out.append(current)
-        elif current is not None:
-            current[1].append(text)
-    return [(number, squeeze("\n".join(parts))) for number, parts in out]
 
 
 def check_fixtures(formats: set[str], limit: int | None, show: int) -> bool:

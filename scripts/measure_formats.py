@@ -39,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gold_rule import rule_articles  # noqa: E402
+
 from kb import clean  # noqa: E402
 from kb.errors import KbError  # noqa: E402
 from kb.extract import extract_bytes  # noqa: E402
@@ -97,22 +99,6 @@ def segment_articles(blocks: list[Block], doc_id: str) -> list[tuple[str, str]]:
         return rule_articles([(b.kind, b.text) for b in blocks])
     result = segment(doc_id, build_body(blocks))
     return [(c.number or "", squeeze(c.text)) for c in result.clauses if c.kind == ClauseKind.ARTICLE]
-
-
-def rule_articles(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Articles cut by the gold's rule: a paragraph starting 第X条 opens one, a heading closes it."""
-    out: list[tuple[str, list[str]]] = []
-    current: tuple[str, list[str]] | None = None
-    for kind, text in blocks:
-        match = ARTICLE.match(text.strip())
-        if kind == "heading":
-            current = None
-        elif match:
-            current = (match.group(1), [text])
-            out.append(current)
-        elif current is not None:
-            current[1].append(text)
-    return [(number, squeeze("\n".join(parts))) for number, parts in out]
 
 
 def gold_blocks(gold: dict[str, Any]) -> list[Block]:

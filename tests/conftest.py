@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))  # the measuring helpers (gold_rule) the tests share with the scripts
+# CI runs the property tests with a fixed seed, so a run is repeatable; locally they explore new examples each time.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 SHARED = Path(os.environ.get("KB_SHARED", ROOT.parent / "shared")).resolve()
 CORPUS = SHARED / "corpus"
 LAWREFBOOK = CORPUS / "lawrefbook"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from gold_rule import rule_articles as articles
 
 from kb.clean import squeeze
 from kb.errors import DecodeError, EmptyFile
@@ -22,22 +23,6 @@ ARTICLE = re.compile(r"^(第[零〇一二三四五六七八九十百千两\d]+�
 def _ids(fmt: str) -> list[str]:
     index = require_shared(FORMATS / "INDEX.tsv").read_text().splitlines()
     return [line.split("\t")[0] for line in index if fmt in line.split("\t")[2].split(",")]
-
-
-def articles(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(number, squeezed text) of each article cut from (kind, text) blocks by the gold's rule."""
-    out: list[tuple[str, list[str]]] = []
-    current: tuple[str, list[str]] | None = None
-    for kind, text in blocks:
-        match = ARTICLE.match(text)
-        if kind == "heading":
-            current = None
-        elif match:
-            current = (match.group(1), [text])
-            out.append(current)
-        elif current is not None:
-            current[1].append(text)
-    return [(number, squeeze("".join(parts))) for number, parts in out]
 
 
 def check_against_gold(path: Path) -> None:
