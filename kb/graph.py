@@ -268,6 +268,15 @@ def update_graph(home: Path, store: Store) -> None:
         _save(graph, home)
 
 
+def current_graph(home: Path, store: Store) -> Any:
+    """The graph as of the store now: brought up to date (only what changed is redone), saved, returned.
+
+    Ingest leaves the graph to its first reader, so adding a file never waits for the graph to be rewritten.
+    """
+    update_graph(home, store)
+    return load_graph(home)
+
+
 # -- export ----------------------------------------------------------------------------------------------------------
 
 

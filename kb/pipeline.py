@@ -351,8 +351,11 @@ def _commit_batch(
 
 
 def _finish(store: Store, index: Any, home: Path, stage: dict[str, float]) -> None:
-    """Resolve citations across the knowledge base, drop stale index entries, rebuild the graph."""
-    from kb.graph import update_graph
+    """Resolve citations across the knowledge base and drop stale index entries.
+
+    The citation graph is derived from the store and brought up to date by its first reader (kb.graph.current_graph),
+    so an ingest of one file does not rewrite it.
+    """
     from kb.resolve import resolve_all
 
     t0 = time.perf_counter()
@@ -361,11 +364,8 @@ def _finish(store: Store, index: Any, home: Path, stage: dict[str, float]) -> No
     index.remove_stale(store.live_versions())
     store.set_meta("index_state", "clean")
     t2 = time.perf_counter()
-    update_graph(home, store)
-    t3 = time.perf_counter()
     stage["resolve"] = stage.get("resolve", 0.0) + t1 - t0
     stage["index"] = stage.get("index", 0.0) + t2 - t1
-    stage["graph"] = stage.get("graph", 0.0) + t3 - t2
 
 
 def with_path(processed: Processed, path: str) -> Processed:

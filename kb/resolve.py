@@ -508,8 +508,8 @@ def resolve_all(store: Store, *, aliases: AliasTable | None = None, full: bool =
     """Re-resolve the citations the last changes to the knowledge base may affect, and store the results.
 
     Affected are the changed documents, those citing a changed or removed one, those with a citation whose title
-    key names a changed or removed document (a new version may now be the one in force), and -- when anything
-    changed -- every document with unresolved citations. ``full`` re-resolves everything.
+    key names a changed or removed document (a new version may now be the one in force), and those with an
+    unresolved citation that a changed document could now answer. ``full`` re-resolves everything.
     """
     started = time.perf_counter()
     summaries = {s.id: s for s in store.summaries()}
@@ -533,8 +533,13 @@ def resolve_all(store: Store, *, aliases: AliasTable | None = None, full: bool =
     if changed_docs or removed:
         touched = changed_docs | removed
         for c in store.citations():
-            if c.target_doc is None or c.target_doc in touched or (c.title and title_key(c.title) in keys):
+            if c.target_doc in touched or (c.title and title_key(c.title) in keys):
                 todo.add(c.doc_id)
+            elif c.target_doc is None and c.title and c.doc_id not in todo:
+                # an open citation can only close on a changed document it names (through the aliases too)
+                found, _ = index.candidates(c.title, c.text, summaries.get(c.doc_id))
+                if any(s.id in changed_docs for s in found):
+                    todo.add(c.doc_id)
     changed = total = hit = 0
     with store.transaction():
         for doc_id in sorted(todo & set(summaries)):

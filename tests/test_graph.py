@@ -154,3 +154,24 @@ def test_a_missing_or_unreadable_graph_says_how_to_build_it(tmp_path: Path) -> N
     (tmp_path / "graph.pickle").write_bytes(b"not a pickle")
     with pytest.raises(GraphMissing, match="cannot be read"):
         load_graph(tmp_path)
+
+
+def test_the_first_reader_brings_the_graph_up_to_date(tmp_path: Path) -> None:
+    # ingest leaves the graph alone; current_graph builds it from the store, then only redoes what changed
+    from kb.graph import current_graph
+    from kb.pipeline import ingest
+    from kb.store import Store
+    from tests.conftest import LAWREFBOOK, require_shared
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    source = require_shared(LAWREFBOOK / "DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md")
+    (corpus / "sz.md").write_bytes(source.read_bytes())
+    home = tmp_path / "kb"
+    ingest([corpus], home, jobs=1)
+    assert not (home / "graph.pickle").exists()
+    with Store.open(home) as store:
+        graph = current_graph(home, store)
+        doc_id = store.summaries()[0].id
+    assert (home / "graph.pickle").exists()
+    assert graph.nodes[f"doc:{doc_id}"]["title"] == "深圳经济特区数据条例"

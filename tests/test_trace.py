@@ -186,6 +186,6 @@ def test_kb_graph_export(home: Path, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["format"] == "json"
 
 
-def test_kb_graph_export_without_a_graph(tmp_path: Path) -> None:
+def test_kb_graph_export_without_a_knowledge_base(tmp_path: Path) -> None:
     code, out = _cli(tmp_path, "graph", "export", str(tmp_path / "kb.graphml"))
-    assert code == 1 and "no citation graph yet; run `kb ingest PATH...`" in out
+    assert code == 1 and "no knowledge base here; run `kb ingest PATH...` to build one" in out

@@ -160,12 +160,14 @@ def export(obj: KbContext, file: Path, fmt: str | None, as_json: bool) -> None:
       kb graph export kb.gexf
       kb graph export graph.json --format json
     """
-    from kb.graph import export_graph, load_graph, summarise
+    from kb.graph import current_graph, export_graph, summarise
+    from kb.store import Store
 
     if fmt is None:
         suffix = file.suffix.lower().lstrip(".")
         fmt = suffix if suffix in GRAPH_FORMATS else "graphml"
-    graph_data = load_graph(obj.home)
+    with Store.open(obj.home) as store:
+        graph_data = current_graph(obj.home, store)
     written = export_graph(graph_data, file, fmt)
     counts = summarise(graph_data)
     if as_json:
