@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -85,13 +86,55 @@ def bench_ingest(corpus: Path, runs: int = 3, metadata: Path | None = None) -> d
     }
 
 
+_INCREMENTAL = """
+import json, shutil, statistics, subprocess, sys, time
+from pathlib import Path
+from kb.pipeline import ingest
+corpus, home = Path(sys.argv[1]), Path(sys.argv[2])
+ingest([corpus], home)
+target = sorted(corpus.rglob("*.md"))[len(list(corpus.rglob("*.md"))) // 2]
+warm, cli = [], []
+for i in range(3):
+    with target.open("a", encoding="utf-8") as fh:
+        fh.write(f"\\n第九百九十{i}条 本条为测量增量更新而加。\\n")
+    started = time.perf_counter()
+    report = ingest([corpus], home)
+    warm.append(time.perf_counter() - started)
+    assert report.updated == 1, report
+for i in range(3):
+    with target.open("a", encoding="utf-8") as fh:
+        fh.write(f"\\n第九百八十{i}条 本条为测量增量更新而加。\\n")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kb", "--home", str(home), "ingest", str(corpus)], check=True,
+                   capture_output=True)
+    cli.append(time.perf_counter() - started)
+print(json.dumps({"file": str(target.relative_to(corpus)), "in_process_s": warm, "cli_s": cli,
+                  "in_process_s_median": statistics.median(warm), "cli_s_median": statistics.median(cli)}))
+"""
+
+
+def bench_incremental(corpus: Path) -> dict[str, Any]:
+    """Seconds to re-ingest after changing one file: in a running process (as a server would) and by the CLI."""
+    with tempfile.TemporaryDirectory(prefix="kb-bench-inc-") as tmp:
+        copy = Path(tmp) / "corpus"
+        shutil.copytree(corpus, copy)
+        out = subprocess.run([sys.executable, "-c", _INCREMENTAL, str(copy), str(Path(tmp) / "kb")], check=True,
+                             capture_output=True, text=True)  # fmt: skip
+        result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--metadata", type=Path, default=None)
+    parser.add_argument("--no-incremental", action="store_true", help="skip the one-file re-ingest timing")
     args = parser.parse_args()
-    print(json.dumps(bench_ingest(args.corpus, args.runs, args.metadata), ensure_ascii=False, indent=2))
+    result = bench_ingest(args.corpus, args.runs, args.metadata)
+    if not args.no_incremental:
+        result["incremental"] = bench_incremental(args.corpus)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
