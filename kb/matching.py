@@ -166,16 +166,19 @@ class _Evaluator:
         if isinstance(node, Not):
             mask, _ = self.evaluate(node.item, index)
             return ~mask, np.zeros(part.size, dtype=np.float32)
-        results = [self.evaluate(item, index) for item in node.items]
-        mask = results[0][0].copy()
-        score = results[0][1].copy()
-        for item_mask, item_score in results[1:]:
-            if isinstance(node, And):
-                mask &= item_mask
-            else:
-                mask |= item_mask
-            score += item_score
-        return mask, score
+        return _combine(node, [self.evaluate(item, index) for item in node.items])
+
+
+def _combine(node: Node, results: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The (mask, score) of an And or Or node from its items': masks intersected or joined, scores added."""
+    mask, score = results[0][0].copy(), results[0][1].copy()
+    for item_mask, item_score in results[1:]:
+        if isinstance(node, And):
+            mask &= item_mask
+        else:
+            mask |= item_mask
+        score += item_score
+    return mask, score
 
 
 def _all_texts(node: Node) -> list[Text]:
@@ -349,15 +352,7 @@ def _evaluate_documents(snapshot: Snapshot, evaluator: _Evaluator, space: Docume
     if isinstance(node, Not):
         inner, _ = _evaluate_documents(snapshot, evaluator, space, node.item)
         return ~inner, score
-    results = [_evaluate_documents(snapshot, evaluator, space, item) for item in node.items]
-    mask, score = results[0][0].copy(), results[0][1].copy()
-    for item_mask, item_score in results[1:]:
-        if isinstance(node, And):
-            mask &= item_mask
-        else:
-            mask |= item_mask
-        score += item_score
-    return mask, score
+    return _combine(node, [_evaluate_documents(snapshot, evaluator, space, item) for item in node.items])
 
 
 def _best_entries(snapshot: Snapshot, evaluator: _Evaluator, space: DocumentSpace, leaves: Sequence[Text],

@@ -9,7 +9,7 @@ table (标题, 发文机关, 发文字号, 成文日期, 发布日期, 索引号
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -163,8 +163,8 @@ def _names(tag: Tag) -> str:
     return " ".join([str(tag.get("id") or ""), *map(str, classes)])
 
 
-def _text(tag: Tag) -> str:
-    """All document text under ``tag`` (never inside script, style ...), source whitespace collapsed."""
+def _text_under(tag: Tag, enter: Callable[[Tag], bool]) -> str:
+    """The text nodes under ``tag`` in document order, descending only into elements ``enter`` accepts."""
     parts: list[str] = []
     stack = [iter(tag.children)]
     while stack:
@@ -172,11 +172,16 @@ def _text(tag: Tag) -> str:
         if child is None:
             stack.pop()
         elif isinstance(child, Tag):
-            if child.name not in SKIP_TAGS:
+            if enter(child):
                 stack.append(iter(child.children))
         elif _is_text_node(child):
             parts.append(str(child))
-    return _source_spaces("".join(parts)).strip()
+    return "".join(parts)
+
+
+def _text(tag: Tag) -> str:
+    """All document text under ``tag`` (never inside script, style ...), source whitespace collapsed."""
+    return _source_spaces(_text_under(tag, lambda child: child.name not in SKIP_TAGS)).strip()
 
 
 def _is_related_block(tag: Tag) -> bool:
@@ -297,18 +302,7 @@ def content_lines(content: Tag) -> list[_Line]:
 def _own_text(tag: Tag) -> str:
     """The text a block element holds itself: its text and inline elements' text, not its block children's, not
     links' (a list of links is navigation, however Chinese)."""
-    parts: list[str] = []
-    stack = [iter(tag.children)]
-    while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-        elif isinstance(child, Tag):
-            if child.name not in BLOCK_TAGS and child.name not in SKIP_TAGS and child.name != "a":
-                stack.append(iter(child.children))
-        elif _is_text_node(child):
-            parts.append(str(child))
-    return "".join(parts)
+    return _text_under(tag, lambda c: c.name not in BLOCK_TAGS and c.name not in SKIP_TAGS and c.name != "a")
 
 
 def _cjk_count(text: str) -> int:
