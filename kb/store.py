@@ -246,6 +246,15 @@ class Store:
             raise
         self._conn.execute("COMMIT")
 
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
+        """Join the transaction already open, or make this write a transaction of its own."""
+        if self._conn.in_transaction:
+            yield
+        else:
+            with self.transaction():
+                yield
+
     # -- meta --------------------------------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -258,11 +267,8 @@ class Store:
 
     def set_meta(self, key: str, value: str | None) -> None:
         """Set a key of the meta table (in its own transaction unless one is open)."""
-        if self._conn.in_transaction:
+        with self._atomic():
             self._set_meta(key, value)
-        else:
-            with self.transaction():
-                self._set_meta(key, value)
 
     # -- writes ------------------------------------------------------------------------------------------------
 
@@ -277,10 +283,7 @@ class Store:
         pipeline: str | None = None,
     ) -> None:
         """Insert or replace a document with its clauses, citations and topic tags."""
-        own = not self._conn.in_transaction
-        if own:
-            self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._atomic():
             self._delete(doc.id)
             self._conn.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
             meta = doc.meta
@@ -321,12 +324,6 @@ class Store:
                 ],
             )  # fmt: skip
             self._conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
-        except BaseException:
-            if own:
-                self._conn.execute("ROLLBACK")
-            raise
-        if own:
-            self._conn.execute("COMMIT")
 
     def _insert_citations(self, doc_id: str, citations: Sequence[Citation]) -> None:
         self._conn.executemany(
@@ -341,18 +338,9 @@ class Store:
 
     def replace_citations(self, doc_id: str, citations: Sequence[Citation]) -> None:
         """Replace every citation of one document (after re-resolution)."""
-        own = not self._conn.in_transaction
-        if own:
-            self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._atomic():
             self._conn.execute("DELETE FROM citations WHERE doc_id = ?", (doc_id,))
             self._insert_citations(doc_id, citations)
-        except BaseException:
-            if own:
-                self._conn.execute("ROLLBACK")
-            raise
-        if own:
-            self._conn.execute("COMMIT")
 
     def _delete(self, doc_id: str) -> None:
         for table in ("clauses", "citations", "topics"):
@@ -361,11 +349,8 @@ class Store:
 
     def delete(self, doc_id: str) -> None:
         """Remove a document and everything that belongs to it."""
-        if self._conn.in_transaction:
+        with self._atomic():
             self._delete(doc_id)
-        else:
-            with self.transaction():
-                self._delete(doc_id)
 
     def touch(self, path: str, size: int, mtime: float) -> None:
         """Record a new size and modification time for a file whose content did not change."""
@@ -404,13 +389,7 @@ class Store:
             "FROM clauses WHERE doc_id = ? ORDER BY seq",
             (doc_id,),
         )
-        return tuple(
-            Clause(
-                doc_id=doc_id, id=r[0], kind=ClauseKind(r[1]), number=r[2], ordinal=r[3], sub=r[4], heading=r[5],
-                text=body[r[6]:r[7]].rstrip(), start=r[6], end=r[7], own_end=r[8], parent=r[9], depth=r[10],
-            )
-            for r in rows
-        )  # fmt: skip
+        return tuple(_clause(doc_id, r, body[r[6] : r[7]]) for r in rows)
 
     def get_document(self, doc_id: str) -> Document | None:
         """The whole document with its clauses, or None."""
@@ -444,13 +423,7 @@ class Store:
             "ON d.id = c.doc_id WHERE c.doc_id = ? AND c.id = ?",
             (doc_id, clause_id),
         ).fetchone()
-        if row is None:
-            return None
-        return Clause(
-            doc_id=doc_id, id=row[0], kind=ClauseKind(row[1]), number=row[2], ordinal=row[3], sub=row[4],
-            heading=row[5], text=row[11].rstrip(), start=row[6], end=row[7], own_end=row[8], parent=row[9],
-            depth=row[10],
-        )  # fmt: skip
+        return None if row is None else _clause(doc_id, row, row[11])
 
     def clause_outline(self, doc_id: str) -> list[tuple[str, str, str | None, int | None, int | None]]:
         """(clause id, kind, number, ordinal, sub) of every clause of a document, in order, without texts."""
@@ -463,23 +436,12 @@ class Store:
         """Documents without bodies, filtered, ordered by id."""
         where, params = _filter_sql(filters)
         rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY id", params)
-        return [
-            DocSummary(
-                id=r[0], path=r[1], format=Format(r[2]), title=r[4], meta=meta_from_json(r[7]), clause_count=r[5],
-                topics=tuple(t for t in r[6].split("|") if t),
-            )
-            for r in rows
-        ]  # fmt: skip
+        return [_summary(row) for row in rows]
 
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
         row = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            return None
-        return DocSummary(
-            id=row[0], path=row[1], format=Format(row[2]), title=row[4], meta=meta_from_json(row[7]),
-            clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t),
-        )  # fmt: skip
+        return None if row is None else _summary(row)
 
     def citations(
         self,
@@ -491,19 +453,12 @@ class Store:
         unresolved: bool | None = None,
     ) -> list[Citation]:
         """Citations matching every given condition, in document order."""
-        conds: list[str] = []
-        params: list[Any] = []
-        for column, value in (
-            ("doc_id", doc_id), ("clause_id", clause_id), ("target_doc", target_doc), ("target_clause", target_clause)
-        ):  # fmt: skip
-            if value is not None:
-                conds.append(f"{column} = ?")
-                params.append(value)
-        if unresolved is True:
-            conds.append("target_doc IS NULL")
-        elif unresolved is False:
-            conds.append("target_doc IS NOT NULL")
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
+        state = () if unresolved is None else ("target_doc IS NULL" if unresolved else "target_doc IS NOT NULL",)
+        where, params = _where(
+            [("doc_id = ?", doc_id), ("clause_id = ?", clause_id), ("target_doc = ?", target_doc),
+             ("target_clause = ?", target_clause)],
+            state,
+        )  # fmt: skip
         rows = self._conn.execute(
             'SELECT doc_id, clause_id, kind, relation, text, start, "end", title, pinpoint, target_doc, '
             f"target_clause, reason FROM citations {where} ORDER BY doc_id, seq",
@@ -521,13 +476,7 @@ class Store:
         self, *, doc_id: str | None = None, clause_id: str | None = None, topic: str | None = None
     ) -> list[TopicTag]:
         """Topic tags matching every given condition."""
-        conds: list[str] = []
-        params: list[Any] = []
-        for column, value in (("doc_id", doc_id), ("clause_id", clause_id), ("topic", topic)):
-            if value is not None:
-                conds.append(f"{column} = ?")
-                params.append(value)
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
+        where, params = _where([("doc_id = ?", doc_id), ("clause_id = ?", clause_id), ("topic = ?", topic)])
         rows = self._conn.execute(
             f"SELECT doc_id, clause_id, topic, terms_json, spans_json FROM topics {where} ORDER BY doc_id, clause_id",
             params,
@@ -557,37 +506,46 @@ class Store:
         )
 
 
+def _summary(row: Sequence[Any]) -> DocSummary:
+    """A DocSummary from a row of ``_DOC_COLUMNS``."""
+    return DocSummary(
+        id=row[0], path=row[1], format=Format(row[2]), title=row[4], meta=meta_from_json(row[7]),
+        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t),
+    )  # fmt: skip
+
+
+def _clause(doc_id: str, row: Sequence[Any], text: str) -> Clause:
+    """A Clause from a row (id, kind, number, ordinal, sub, heading, start, end, own_end, parent, depth)."""
+    return Clause(
+        doc_id=doc_id, id=row[0], kind=ClauseKind(row[1]), number=row[2], ordinal=row[3], sub=row[4],
+        heading=row[5], text=text.rstrip(), start=row[6], end=row[7], own_end=row[8], parent=row[9], depth=row[10],
+    )  # fmt: skip
+
+
+def _where(conditions: Iterable[tuple[str, Any]], fixed: Iterable[str] = ()) -> tuple[str, list[Any]]:
+    """A WHERE clause of the ``(sql, value)`` conditions whose value is given and the ``fixed`` ones; its parameters."""
+    chosen = [(sql, value) for sql, value in conditions if value is not None]
+    parts = [sql for sql, _ in chosen] + list(fixed)
+    return ("WHERE " + " AND ".join(parts)) if parts else "", [value for _, value in chosen]
+
+
 def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
     """A WHERE clause and its parameters for a DocFilter over the documents table."""
     if filters is None:
         return "", []
-    conds: list[str] = []
-    params: list[Any] = []
-
-    def add(cond: str, value: Any) -> None:
-        conds.append(cond)
-        params.append(value)
-
-    if filters.year is not None:
-        add("year = ?", filters.year)
-    if filters.year_from is not None:
-        add("year >= ?", filters.year_from)
-    if filters.year_to is not None:
-        add("year <= ?", filters.year_to)
-    if filters.first_year_from is not None:
-        add("first_year >= ?", filters.first_year_from)
-    if filters.first_year_to is not None:
-        add("first_year <= ?", filters.first_year_to)
-    if filters.province is not None:
-        add("province = ?", filters.province)
-    if filters.city is not None:
-        add("city = ?", filters.city)
-    if filters.level is not None:
-        add("level = ?", filters.level.value)
-    if filters.doc_type is not None:
-        add("doc_type = ?", filters.doc_type.value)
-    if filters.status is not None:
-        add("status = ?", filters.status.value)
-    if filters.topic is not None:
-        add("id IN (SELECT doc_id FROM topics WHERE topic = ?)", filters.topic)
-    return ("WHERE " + " AND ".join(conds)) if conds else "", params
+    f = filters
+    return _where(
+        [
+            ("year = ?", f.year),
+            ("year >= ?", f.year_from),
+            ("year <= ?", f.year_to),
+            ("first_year >= ?", f.first_year_from),
+            ("first_year <= ?", f.first_year_to),
+            ("province = ?", f.province),
+            ("city = ?", f.city),
+            ("level = ?", f.level.value if f.level else None),
+            ("doc_type = ?", f.doc_type.value if f.doc_type else None),
+            ("status = ?", f.status.value if f.status else None),
+            ("id IN (SELECT doc_id FROM topics WHERE topic = ?)", f.topic),
+        ]
+    )
