@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.citation_patterns import title_key
 from kb.errors import Ambiguous, NotFound
 from kb.models import Clause, DocSummary
 from kb.store import Store
@@ -18,11 +19,6 @@ from kb.store import Store
 DOC_ID = re.compile(r"^[0-9a-f]{12}$")
 # A clause written after a title: 第二十一条, 第21条, 第二十一条之一第二款, 第一章; the title precedes it.
 CLAUSE_SUFFIX = re.compile(r"\s*(第[零〇一二三四五六七八九十百千两\d]+[编章节条].*)$")
-# Characters that do not distinguish titles: spaces of all widths, 《》 and the state-name prefix.
-_TITLE_NOISE = re.compile(r"[\s\u3000《》〈〉<>]")
-_STATE_PREFIX = "中华人民共和国"
-# A version note after a title, e.g. （2018年修正）, (2021修订).
-_VERSION_NOTE = re.compile(r"[（(]\d{4}年?[^）)]*[）)]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,21 +30,14 @@ class Target:
     title: str | None
 
 
-def normalise_title(title: str) -> str:
-    """A title reduced for matching: no spaces or brackets, no 中华人民共和国 prefix, no version note."""
-    text = _TITLE_NOISE.sub("", title)
-    text = _VERSION_NOTE.sub("", text)
-    return text.removeprefix(_STATE_PREFIX)
-
-
 def _candidates(summaries: list[DocSummary], name: str) -> list[DocSummary]:
-    key = normalise_title(name)
+    key = title_key(name)
     if not key:
         return []
     tiers: tuple[list[DocSummary], ...] = ([], [], [], [])
     for doc in summaries:
-        full = normalise_title(doc.title or "")
-        short = normalise_title(doc.meta.short_title or "") if doc.meta.short_title else full
+        full = title_key(doc.title or "")
+        short = title_key(doc.meta.short_title or "") if doc.meta.short_title else full
         if key in (full, short):
             tiers[0].append(doc)
         elif full.endswith(key) and len(key) >= 2:
@@ -69,7 +58,7 @@ def _pick(candidates: list[DocSummary], name: str) -> DocSummary:
     if len(candidates) == 1:
         return candidates[0]
     # Several versions of one title: the latest version wins when it is the only latest one.
-    titles = {normalise_title(c.title or "") for c in candidates}
+    titles = {title_key(c.title or "") for c in candidates}
     if len(titles) == 1:
         dated = sorted(candidates, key=lambda c: (c.meta.version_date is not None, c.meta.version_date or 0))
         last, before = dated[-1], dated[-2]
