@@ -14,12 +14,12 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import KbError, UnsupportedFormat
-from kb.extract import REGISTRY, extract_bytes, format_of
+from kb.extract import REGISTRY, extract_bytes, format_of, read_file
 from kb.models import Citation, Document, Failure, IngestReport, TopicTag
 
 if TYPE_CHECKING:
@@ -95,14 +95,7 @@ def process_bytes(data: bytes, path: str, options: Options = Options()) -> Proce
 
 def process_file(path: str | Path, options: Options = Options()) -> Processed:
     """Read a file and run :func:`process_bytes` on it."""
-    format_of(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        from kb.errors import CorruptFile
-
-        raise CorruptFile(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    return process_bytes(data, str(path), options)
+    return process_bytes(read_file(path), str(path), options)
 
 
 # -- discovery -----------------------------------------------------------------------------------------------------
@@ -200,7 +193,7 @@ def _fingerprint(options: Options, metadata_file: Path | None) -> str:
 
 
 def ingest(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path] | Discovered,
     home: str | Path,
     *,
     metadata_file: str | Path | None = None,
@@ -214,7 +207,8 @@ def ingest(
 
     New and changed files are processed, files gone from an ingested folder are removed, unchanged files do no
     work. A file that fails is reported in the result (its earlier version, if any, stays); with ``strict`` the
-    first failure raises instead.
+    first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
+    progress bar needs the number of files first); ``progress`` is called once for every file.
     """
     from kb.store import Store
 
@@ -229,14 +223,14 @@ def ingest(
         overrides = load_overrides(meta_path)
     options = Options(ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None)
     fingerprint = _fingerprint(options, meta_path)
-    found = discover(paths)
+    found = paths if isinstance(paths, Discovered) else discover(paths)
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
 
     with Store.open(home, create=True) as store:
         known = store.sources()
-        todo: list[str] = []
+        todo: dict[str, tuple[int, float]] = {}  # path -> (size, mtime) as scanned, before it is read
         unchanged = 0
         touched: list[tuple[str, int, float]] = []
         for file in found.files:
@@ -244,14 +238,16 @@ def ingest(
             stat = file.stat()
             seen = known.get(key)
             if seen is not None and seen[4] == fingerprint:
-                if seen[2] == stat.st_size and seen[3] == stat.st_mtime:
-                    unchanged += 1
-                    continue
-                if seen[1] == hashlib.sha256(file.read_bytes()).hexdigest():
+                same = seen[2] == stat.st_size and seen[3] == stat.st_mtime
+                if not same and seen[1] == hashlib.sha256(file.read_bytes()).hexdigest():
                     touched.append((key, stat.st_size, stat.st_mtime))
+                    same = True
+                if same:
                     unchanged += 1
+                    if progress is not None:
+                        progress(key, True)
                     continue
-            todo.append(key)
+            todo[key] = (stat.st_size, stat.st_mtime)
         present = {str(f) for f in found.files}
         gone = [
             (path, entry[0])
@@ -266,7 +262,7 @@ def ingest(
         if todo or gone or interrupted:
             index = _open_index(home)
             store.set_meta("index_state", "dirty")
-            results = _process_all(todo, options, jobs or default_jobs())
+            results = _process_all(list(todo), options, jobs or default_jobs())
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
@@ -280,18 +276,18 @@ def ingest(
                     continue
                 batch.append(outcome)
                 if len(batch) >= BATCH_SIZE:
-                    a, u = _commit_batch(store, index, batch, known, fingerprint, stage)
+                    a, u = _commit_batch(store, index, batch, known, todo, fingerprint, stage)
                     added, updated, batch = added + a, updated + u, []
             if batch:
-                a, u = _commit_batch(store, index, batch, known, fingerprint, stage)
+                a, u = _commit_batch(store, index, batch, known, todo, fingerprint, stage)
                 added, updated = added + a, updated + u
             t0 = time.perf_counter()
             with store.transaction():
                 for path, doc_id in gone:
                     store.delete(doc_id)
                     store.clear_failure(path)
-            _finish(store, index, home, stage)
-            stage["finish"] = stage.get("finish", 0.0) + time.perf_counter() - t0
+            stage["store"] = stage.get("store", 0.0) + time.perf_counter() - t0
+            _finish(store, index, stage)
         if touched:
             with store.transaction():
                 for key, size, mtime in touched:
@@ -324,6 +320,7 @@ def _commit_batch(
     index: Any,
     batch: Sequence[Processed],
     known: dict[str, tuple[str, str, int | None, float | None, str | None]],
+    scanned: dict[str, tuple[int, float]],
     fingerprint: str,
     stage: dict[str, float],
 ) -> tuple[int, int]:
@@ -335,7 +332,7 @@ def _commit_batch(
     with store.transaction():
         for item in batch:
             doc = item.document
-            stat = Path(doc.path).stat()
+            size, mtime = scanned[doc.path]
             if doc.path in known:
                 updated += 1
                 old_id = known[doc.path][0]
@@ -343,14 +340,14 @@ def _commit_batch(
                     store.delete(old_id)
             else:
                 added += 1
-            store.put(doc, item.citations, item.topics, size=stat.st_size, mtime=stat.st_mtime, pipeline=fingerprint)
+            store.put(doc, item.citations, item.topics, size=size, mtime=mtime, pipeline=fingerprint)
     t2 = time.perf_counter()
     stage["index"] = stage.get("index", 0.0) + t1 - t0
     stage["store"] = stage.get("store", 0.0) + t2 - t1
     return added, updated
 
 
-def _finish(store: Store, index: Any, home: Path, stage: dict[str, float]) -> None:
+def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
     """Resolve citations across the knowledge base and drop stale index entries.
 
     The citation graph is derived from the store and brought up to date by its first reader (kb.graph.current_graph),
@@ -366,8 +363,3 @@ def _finish(store: Store, index: Any, home: Path, stage: dict[str, float]) -> No
     t2 = time.perf_counter()
     stage["resolve"] = stage.get("resolve", 0.0) + t1 - t0
     stage["index"] = stage.get("index", 0.0) + t2 - t1
-
-
-def with_path(processed: Processed, path: str) -> Processed:
-    """The same records under another source path (for display of files given relative to the user)."""
-    return replace(processed, document=replace(processed.document, path=path))

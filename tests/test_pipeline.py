@@ -125,3 +125,16 @@ def test_every_format_gives_the_same_kind_of_record(suffix: str) -> None:
     assert processed.document.format.value in (suffix[1:], "txt")
     assert processed.document.clauses
     assert processed.document.title
+
+
+def test_progress_is_called_once_per_file_unchanged_ones_included(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _copy([SHENZHEN, DATA_SECURITY], corpus)
+    found = discover([corpus])
+    seen: list[tuple[str, bool]] = []
+    ingest(found, tmp_path / "kb", jobs=1, progress=lambda path, ok: seen.append((Path(path).name, ok)))
+    seen_again: list[tuple[str, bool]] = []
+    again = ingest(found, tmp_path / "kb", jobs=1, progress=lambda path, ok: seen_again.append((Path(path).name, ok)))
+    assert sorted(seen) == sorted(seen_again) == sorted((f.name, True) for f in found.files)
+    assert again.unchanged == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -121,15 +122,14 @@ def ingest(
     from kb.pipeline import discover
     from kb.pipeline import ingest as run_ingest
 
-    show_bar = sys.stderr.isatty() and not as_json
-    if show_bar:
-        total = len(discover(paths).files)
-        with click.progressbar(length=total, label="ingesting", file=sys.stderr, show_pos=True) as bar:
-            report = run_ingest(paths, obj.home, metadata_file=metadata_file, topics_file=topics_file, ocr=ocr,
-                                strict=strict, jobs=jobs, progress=lambda _p, _ok: bar.update(1))  # fmt: skip
+    found = discover(paths)
+    run = functools.partial(run_ingest, found, obj.home, metadata_file=metadata_file, topics_file=topics_file,
+                            ocr=ocr, strict=strict, jobs=jobs)  # fmt: skip
+    if sys.stderr.isatty() and not as_json:
+        with click.progressbar(length=len(found.files), label="ingesting", file=sys.stderr, show_pos=True) as bar:
+            report = run(progress=lambda _path, _ok: bar.update(1))
     else:
-        report = run_ingest(paths, obj.home, metadata_file=metadata_file, topics_file=topics_file, ocr=ocr,
-                            strict=strict, jobs=jobs)  # fmt: skip
+        report = run()
     if as_json:
         emit_json(report)
     else:

@@ -51,11 +51,15 @@ def extract_bytes(data: bytes, path: str, *, ocr: bool = False) -> ExtractedText
     return extractor(data, path)
 
 
-def extract(path: str | Path, *, ocr: bool = False) -> ExtractedText:
-    """Read the file at ``path`` and extract its text."""
+def read_file(path: str | Path) -> bytes:
+    """The bytes of a file of a format kb reads; UnsupportedFormat or CorruptFile (naming it) otherwise."""
     format_of(path)
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise CorruptFile(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    return extract_bytes(data, str(path), ocr=ocr)
+
+
+def extract(path: str | Path, *, ocr: bool = False) -> ExtractedText:
+    """Read the file at ``path`` and extract its text."""
+    return extract_bytes(read_file(path), str(path), ocr=ocr)
