@@ -13,8 +13,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
 from kb.errors import DecodeError
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -551,6 +549,8 @@ def _encodable(ch: str, encoding: str) -> bool:
 def _sniffed(data: bytes, gb_text: str) -> Decoded:
     """Bytes that decode as GB18030 into rare characters: charset-normalizer's guess (Big5, Shift-JIS ...) when it
     reads them as common text, else the GB18030 reading."""
+    from charset_normalizer import from_bytes  # only for text that declares no encoding and is not UTF-8
+
     guess = from_bytes(data).best()
     if guess is not None and guess.encoding and not guess.encoding.startswith("utf_"):
         encoding = canonical_encoding(guess.encoding) or guess.encoding
@@ -599,6 +599,8 @@ def decode_bytes(data: bytes, path: str, declared: str | None = None) -> Decoded
             best = lenient
     if best is not None:
         return best
+    from charset_normalizer import from_bytes  # only for text that declares no encoding and is not UTF-8
+
     guess = from_bytes(data).best()
     # UTF-16/32 without a byte-order mark is never how Chinese text files arrive; such a guess is noise
     if guess is not None and guess.encoding and guess.chaos < 0.2 and not guess.encoding.startswith("utf_"):

@@ -7,7 +7,6 @@ import functools
 import io
 import json
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from kb.clean import display_width
 from kb.errors import KbError
 from kb.models import to_jsonable
 
@@ -83,11 +83,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}".rstrip("0").rstrip(".")
     return str(value)
-
-
-def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: wide (CJK) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text: str, width: int) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from kb.cli.render import KbContext, display_width, emit_json, handle_errors, is_terminal
+from kb.clean import display_width
+from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
 from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult
 
 FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
