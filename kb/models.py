@@ -147,7 +147,7 @@ class ExtractedText:
     warnings: tuple[str, ...] = ()
     pages: int | None = None
     # True when the format marks every heading explicitly (the corpus Markdown's ``##``): a line the source leaves
-    # unmarked is then body text, whatever it looks like (see kb.segment.marked_headings).
+    # unmarked is then body text, whatever it looks like (see kb.segment.segmenter.marked_headings).
     headings_marked: bool = False
 
     def field(self, *names: str) -> str | None:

@@ -23,8 +23,8 @@ from kb.extract import REGISTRY, extract_bytes, format_of, read_file
 from kb.models import Citation, Document, Failure, IngestReport, TopicTag
 
 if TYPE_CHECKING:
-    from kb.metadata import Overrides
-    from kb.store import Store
+    from kb.metadata.read import Overrides
+    from kb.store.sqlite import Store
 
 # Bumped whenever a stage changes what it produces, so that `kb ingest` re-processes unchanged files.
 PIPELINE_VERSION = "1"
@@ -64,10 +64,10 @@ def document_id(path: str | Path) -> str:
 
 def process_bytes(data: bytes, path: str, options: Options = Options()) -> Processed:
     """Run extraction, metadata, segmentation, citation finding and topic tagging on one file's content."""
-    from kb.citations import find_citations
-    from kb.metadata import apply_overrides, read_metadata
-    from kb.segment import build_body, marked_headings, segment
-    from kb.topics import load_lexicon, tag_topics
+    from kb.citations.find import find_citations
+    from kb.metadata.read import apply_overrides, read_metadata
+    from kb.segment.segmenter import build_body, marked_headings, segment
+    from kb.topics.tag import load_lexicon, tag_topics
 
     extracted = extract_bytes(data, path, ocr=options.ocr)
     body = build_body(extracted.blocks)
@@ -210,7 +210,7 @@ def ingest(
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
     progress bar needs the number of files first); ``progress`` is called once for every file.
     """
-    from kb.store import Store
+    from kb.store.sqlite import Store
 
     started = time.perf_counter()
     stage: dict[str, float] = {}
@@ -218,7 +218,7 @@ def ingest(
     meta_path = Path(metadata_file) if metadata_file else None
     overrides = None
     if meta_path is not None:
-        from kb.metadata import load_overrides
+        from kb.metadata.read import load_overrides
 
         overrides = load_overrides(meta_path)
     options = Options(ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None)
@@ -310,7 +310,7 @@ def ingest(
 
 
 def _open_index(home: Path) -> Any:
-    from kb.index import open_index
+    from kb.search.whoosh_index import open_index
 
     return open_index(home, create=True)
 
@@ -350,10 +350,10 @@ def _commit_batch(
 def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
     """Resolve citations across the knowledge base and drop stale index entries.
 
-    The citation graph is derived from the store and brought up to date by its first reader (kb.graph.current_graph),
+    The citation graph is derived from the store and brought up to date by its first reader (graph.build.current_graph),
     so an ingest of one file does not rewrite it.
     """
-    from kb.resolve import resolve_all
+    from kb.citations.resolve import resolve_all
 
     t0 = time.perf_counter()
     resolve_all(store)

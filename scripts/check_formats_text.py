@@ -8,7 +8,7 @@ articles are cut from the blocks by the gold's own rule: a paragraph starting ç¬
 With --govcn, the 40 gov.cn pages: the page's content text equal to the gold `text` (whitespace ignored) and the
 title right; the content text is the blocks, preceded by the title when the page opens with its title (which the
 extractor lifts out of the body into ``title``). With --rewrap, every gold body hard-wrapped at 60/72/90 columns
-(with and without paragraph indentation) and rejoined by kb.clean.rejoin_wrapped_lines. Prints one line per miss
+(with and without paragraph indentation) and rejoined by normalize.clean.rejoin_wrapped_lines. Prints one line per miss
 and the totals; speeds are files per second of wall time and of CPU time.
 """
 
@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from gold_rule import rule_articles as articles  # noqa: E402
 
-from kb.clean import display_width, rejoin_wrapped_lines, squeeze, structural_kind  # noqa: E402
 from kb.extract import extract_bytes  # noqa: E402
 from kb.models import ExtractedText  # noqa: E402
+from kb.normalize.clean import display_width, rejoin_wrapped_lines, squeeze, structural_kind  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 FORMATS = SHARED / "fixtures" / "formats"

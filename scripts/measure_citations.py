@@ -36,15 +36,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.citation_patterns import parse_pinpoint  # noqa: E402
-from kb.citations import find_citations  # noqa: E402
+from kb.citations.find import find_citations  # noqa: E402
+from kb.citations.patterns import parse_pinpoint  # noqa: E402
+from kb.citations.resolve import ClauseTree, TitleIndex, doc_date, expand, resolve  # noqa: E402
 from kb.errors import KbError  # noqa: E402
 from kb.extract import extract_bytes  # noqa: E402
-from kb.metadata import read_metadata  # noqa: E402
+from kb.metadata.read import read_metadata  # noqa: E402
 from kb.models import Citation, CitationKind, Clause, ClauseKind, DocSummary, Document  # noqa: E402
-from kb.numerals import parse_number, to_chinese  # noqa: E402
-from kb.resolve import ClauseTree, TitleIndex, doc_date, expand, resolve  # noqa: E402
-from kb.segment import build_body, segment  # noqa: E402
+from kb.normalize.numerals import parse_number, to_chinese  # noqa: E402
+from kb.segment.segmenter import build_body, segment  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "lawrefbook"
 MANIFEST = ROOT.parent / "shared" / "corpus" / "manifest.csv"

@@ -62,7 +62,7 @@ BARS = {"median": 0.995, "min": 0.98, "articles": 0.97, "titles": 0.98, "real_pd
 
 
 def squeeze(text: str) -> str:
-    """``text`` without whitespace and zero-width characters (kb.clean's rule, so every check agrees)."""
+    """``text`` without whitespace and zero-width characters (kb.normalize.clean's rule, so every check agrees)."""
     return clean.squeeze(text)
 
 
@@ -94,7 +94,7 @@ def first_differences(gold: str, mine: str, count: int) -> list[str]:
 def segment_articles(blocks: list[Block], doc_id: str) -> list[tuple[str, str]]:
     """(number, squeezed text) of every article kb.segment finds in ``blocks``; the gold rule when it is missing."""
     try:
-        from kb.segment import build_body, segment
+        from kb.segment.segmenter import build_body, segment
     except ImportError:
         return rule_articles([(b.kind, b.text) for b in blocks])
     result = segment(doc_id, build_body(blocks))

@@ -25,12 +25,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.dates import find_dates, parse_date  # noqa: E402
 from kb.errors import KbError  # noqa: E402
-from kb.events import dates_outside_titles, logical_lines  # noqa: E402
-from kb.metadata import apply_overrides, load_overrides, read_metadata  # noqa: E402
+from kb.metadata.events import dates_outside_titles, logical_lines  # noqa: E402
+from kb.metadata.read import apply_overrides, load_overrides, read_metadata  # noqa: E402
 from kb.models import Block, DocMeta, EventKind, ExtractedText, Format  # noqa: E402
-from kb.segment import build_body  # noqa: E402
+from kb.normalize.dates import find_dates, parse_date  # noqa: E402
+from kb.segment.segmenter import build_body  # noqa: E402
 
 COUNTRY = "中华人民共和国"
 # The manifest's types that are measured (rows with an empty or 其他 level are left out and counted).

@@ -40,8 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.analysis import normalize  # noqa: E402
 from kb.models import Document, TopicTag  # noqa: E402
+from kb.search.analyzer import normalize  # noqa: E402
 
 NATIONAL_PREFIX = "中华人民共和国"
 # Characters that would end or open a phrase in the query language; substrings holding them are drawn again.
@@ -67,9 +67,9 @@ def load_documents(corpus: Path, *, sample: int | None = None, seed: int = 0,
 
 
 def _process(path: str) -> tuple[Document, tuple[TopicTag, ...]] | None:
-    """One file through the pipeline's stages; without kb.topics (not written yet), without topic tags."""
+    """One file through the pipeline's stages; without kb.topics.tag (not written yet), without topic tags."""
     try:
-        import kb.topics  # noqa: F401
+        import kb.topics.tag  # noqa: F401
         from kb.pipeline import process_file
 
         processed = process_file(path)
@@ -81,9 +81,9 @@ def _process(path: str) -> tuple[Document, tuple[TopicTag, ...]] | None:
     import hashlib
 
     from kb.extract import extract_bytes
-    from kb.metadata import read_metadata
+    from kb.metadata.read import read_metadata
     from kb.pipeline import document_id
-    from kb.segment import build_body, segment
+    from kb.segment.segmenter import build_body, segment
 
     try:
         data = Path(path).read_bytes()
@@ -114,7 +114,7 @@ def build_index(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]],
     """A fresh index of ``docs`` in ``home``: in updates of ``batch`` documents then a stale-entry sweep, as
     `kb ingest` does (one segment per batch, written in this process), or with ``batch`` None in one update
     (large updates are written by one process per core). Wall and CPU time, peak memory, size."""
-    from kb.index import index_path, open_index
+    from kb.search.whoosh_index import index_path, open_index
 
     cpu = os.times()
     started = time.perf_counter()
@@ -134,8 +134,8 @@ def build_index(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]],
 
 def incremental(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]], rng: random.Random) -> dict[str, Any]:
     """Re-index one changed file as an ingest does: add the new version, then drop the stale one."""
-    from kb.index import open_index
     from kb.pipeline import process_bytes
+    from kb.search.whoosh_index import open_index
 
     doc, _ = rng.choice([d for d in docs if Path(d[0].path).exists()])
     data = Path(doc.path).read_bytes() + "\n\n本文件为测试修改。\n".encode()
@@ -153,7 +153,7 @@ def incremental(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]],
 
 def entry_table(home: Path) -> dict[tuple[str, str | None], tuple[int, int, Any]]:
     """(doc id, clause id) -> (part, entry number, entry) of every clause entry in the index."""
-    from kb.index import open_index
+    from kb.search.whoosh_index import open_index
 
     snapshot = open_index(home).snapshot()
     table = {}
@@ -204,9 +204,9 @@ def draw_substrings(entries: Sequence[Any], count: int, rng: random.Random,
 def substring_recall(home: Path, table: dict[Any, Any], samples: Sequence[tuple[Any, str]],
                      conn: sqlite3.Connection | None, rowids: dict[Any, int]) -> dict[str, Any]:  # fmt: skip
     """Recall of the source clause for each substring (kb and FTS5), and kb's top-1 for 8-12 characters."""
-    from kb.index import open_index
-    from kb.matching import _Evaluator
-    from kb.query import parse_query
+    from kb.search.evaluate import _Evaluator
+    from kb.search.query import parse_query
+    from kb.search.whoosh_index import open_index
 
     index = open_index(home)
     snapshot = index.snapshot()
@@ -274,7 +274,7 @@ def _distinct_texts(snapshot: Any, evaluator: Any, tree: Any) -> int:
 
 def known_item(home: Path, docs: Sequence[tuple[Document, Sequence[TopicTag]]]) -> dict[str, Any]:
     """Each document's title, and its short title less 中华人民共和国, as a --docs query: is it first?"""
-    from kb.index import open_index
+    from kb.search.whoosh_index import open_index
 
     index = open_index(home)
     titles = {d.id: d.title for d, _ in docs}
@@ -347,7 +347,7 @@ def _percentiles(times: Sequence[float]) -> dict[str, float]:
 
 def latency(home: Path, queries: Sequence[tuple[str, str, bool]]) -> dict[str, Any]:
     """In-process latency of each query (top 10 with facet counts), overall and per kind."""
-    from kb.index import open_index
+    from kb.search.whoosh_index import open_index
 
     index = open_index(home)
     index.search("数据")  # open the segments once, as a running service would have
@@ -425,7 +425,7 @@ def measure(corpus: Path | None = None, *, docs: Sequence[tuple[Document, Sequen
             results["jieba_alone"] = {"seconds": round(seconds, 1), "chars": chars}
         else:
             words, _, _ = query_words(rng.sample(texts, min(3000, len(texts))), rng)
-        from kb.index import open_index
+        from kb.search.whoosh_index import open_index
 
         facets = dict(open_index(home).search("的", limit=0).facets)
         facet_values = {name: [v for v, _ in values] for name, values in facets.items()}

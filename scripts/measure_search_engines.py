@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 def sample_entries(corpus: Path, sample: int, seed: int) -> list[tuple[Any, ...]]:
     """Entries (as tuples) of ``sample`` random files of the corpus, through kb's stages."""
-    from kb.index import entries_for
     from kb.pipeline import discover, process_file
+    from kb.search.whoosh_index import entries_for
 
     files = sorted(random.Random(seed).sample(list(discover([corpus]).files), sample))
     rows = []
@@ -49,8 +49,8 @@ def measure(rows: list[tuple[Any, ...]], whoosh_entries: int) -> dict[str, Any]:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
-    from kb.index_writer import write_segment
-    from kb.postings import Entry, make_schema
+    from kb.search.postings import Entry, make_schema
+    from kb.search.whoosh_writer import write_segment
 
     entries = [Entry.from_tuple(r) for r in rows]
     out: dict[str, Any] = {"whoosh": ".".join(map(str, whoosh.__version__)), "entries": len(entries)}

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from kb.errors import KbError  # noqa: E402
 from kb.extract.markdown import extract  # noqa: E402
 from kb.models import ClauseKind  # noqa: E402
-from kb.segment import Segmentation, build_body, marked_headings, segment  # noqa: E402
+from kb.segment.segmenter import Segmentation, build_body, marked_headings, segment  # noqa: E402
 
 # The source's own article mark: a paragraph opening with 第X条 or 第X条之一 (Chinese numerals only).
 GOLD_ARTICLE = re.compile(r"^第[零〇一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?")

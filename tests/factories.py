@@ -21,7 +21,7 @@ from kb.models import (
     Relation,
     SearchHit,
 )
-from kb.segment import build_body, segment
+from kb.segment.segmenter import build_body, segment
 
 # A small legislation body: a chapter, an article with two paragraphs and a point, and a one-paragraph article.
 SAMPLE_BODY = (
@@ -114,7 +114,7 @@ def make_clause(clause_id: str = "art_1", **fields: Any) -> Clause:
 
 
 def make_document(body: str = SAMPLE_BODY, **fields: Any) -> Document:
-    """A Markdown document of ``body``, its clauses segmented by kb.segment unless ``clauses`` is given."""
+    """A Markdown document of ``body``, its clauses segmented by kb.segment.segmenter unless ``clauses`` is given."""
     doc_id = fields.pop("id", "doc")
     if "clauses" not in fields or "grammar" not in fields:
         result = segment(doc_id, body)

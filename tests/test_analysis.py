@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.analysis import (
+from kb.search.analyzer import (
     BIGRAM_ANALYZER,
     UNIGRAM_ANALYZER,
     bigrams,

@@ -1,4 +1,4 @@
-"""kb.charts: CJK font lookup, what a chart shows (title, axes, every year, values on bars) and the files it writes."""
+"""kb.report.charts: CJK fonts, what a chart shows (title, axes, every year, values on bars) and the files it writes."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kb import charts
 from kb.errors import KbError, MissingDependency
 from kb.models import DocFilter, DocMeta, DocSummary, DocType, Format, Level
-from kb.stats import NONE, count
+from kb.report import charts
+from kb.report.stats import NONE, count
 
 
 def doc(i: int, year: int | None, province: str | None = "浙江", topics: tuple[str, ...] = (),

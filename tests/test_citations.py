@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.citation_patterns import amended_title, is_document_title, parse_pinpoint, scan_titles
-from kb.citations import find_citations
+from kb.citations.find import find_citations
+from kb.citations.patterns import amended_title, is_document_title, parse_pinpoint, scan_titles
+from kb.citations.resolve import ClauseTree
 from kb.models import Citation, CitationKind, Relation
-from kb.resolve import ClauseTree
 from tests.factories import make_document
 
 

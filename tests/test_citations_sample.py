@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.citations import find_citations
+from kb.citations.find import find_citations
+from kb.citations.resolve import TitleIndex, resolve, title_key
 from kb.models import DocMeta, DocSummary, Format
-from kb.resolve import TitleIndex, resolve, title_key
 from tests.conftest import LAWREFBOOK, ROOT, require_shared
 
 sys.path.insert(0, str(ROOT / "scripts"))

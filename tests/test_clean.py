@@ -1,4 +1,4 @@
-"""kb.clean: widths, spaces, page-number lines, headings, header lines, wrapped lines, table of contents, decoding."""
+"""kb.normalize.clean: widths, spaces, page numbers, headings, header lines, wraps, tables of contents, decoding."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.clean import (
+from kb.errors import DecodeError
+from kb.normalize.clean import (
     clean_line,
     collapse_cjk_spaces,
     decode_bytes,
@@ -24,7 +25,6 @@ from kb.clean import (
     structural_kind,
     toc_span,
 )
-from kb.errors import DecodeError
 from tests.conftest import BAD, FORMATS, require_shared
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from kb.cli import cli, report
 from kb.models import DocFilter, DocMeta, DocSummary, DocType, Format, Level, Status
-from kb.stats import DIMENSIONS, SORTS
+from kb.report.stats import DIMENSIONS, SORTS
 from tests.conftest import LAWREFBOOK, MANIFEST, require_shared
 
 
@@ -41,7 +41,7 @@ DOCS = [
 @pytest.fixture
 def fake_kb(monkeypatch: pytest.MonkeyPatch) -> list[DocFilter]:
     """Serve DOCS instead of a store (through the same filters) and record the filters each command asked for."""
-    from kb.stats import filter_docs, normalise_filter
+    from kb.report.stats import filter_docs, normalise_filter
 
     asked: list[DocFilter] = []
 
@@ -301,8 +301,8 @@ def test_local_documents_of_2020_split_by_level(corpus_home: Path) -> None:
 @pytest.mark.slow
 def test_chart_of_documents_per_year_on_the_corpus(corpus_home: Path, tmp_path: Path) -> None:
     from kb import charts
-    from kb.stats import count
-    from kb.store import Store
+    from kb.report.stats import count
+    from kb.store.sqlite import Store
 
     out = tmp_path / "documents-per-year.png"
     result = corpus_run(corpus_home, "stats", "--by", "year", "--from", "2011", "--to", "2020", "--plot", str(out),

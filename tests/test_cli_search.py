@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli.search import _marked, search
-from kb.index import open_index
 from kb.models import Highlight, SearchHit
 from kb.pipeline import process_bytes, process_file
-from kb.store import Store
+from kb.search.whoosh_index import open_index
+from kb.store.sqlite import Store
 from tests.conftest import corpus_file
 
 FILES = ("行政法/数据安全法(2021-06-10).md", "DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md",

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.dates import find_dates, is_date_line, parse_date
-from kb.numerals import to_chinese
+from kb.normalize.dates import find_dates, is_date_line, parse_date
+from kb.normalize.numerals import to_chinese
 
 
 @pytest.mark.parametrize(

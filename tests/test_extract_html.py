@@ -8,11 +8,11 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from kb.clean import squeeze
 from kb.errors import CorruptFile, NoBody
 from kb.extract import extract, extract_bytes
 from kb.extract.html import declared_charset
 from kb.models import Format
+from kb.normalize.clean import squeeze
 from tests.conftest import BAD, CORPUS, FORMATS, require_shared
 from tests.test_extract_text import _ids, check_against_gold
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from gold_rule import rule_articles as articles
 
-from kb.clean import squeeze
 from kb.errors import DecodeError, EmptyFile
 from kb.extract import extract, extract_bytes
 from kb.models import Format
+from kb.normalize.clean import squeeze
 from tests.conftest import BAD, FORMATS, require_shared
 
 # An article's first paragraph: 第X条 (the gold's rule for cutting articles out of blocks).

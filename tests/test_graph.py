@@ -9,14 +9,14 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-import kb.graph as graph_module
-from kb.citations import find_citations
+import kb.graph.build as graph_module
+from kb.citations.find import find_citations
+from kb.citations.resolve import resolve_all
 from kb.errors import GraphFormatError, GraphMissing
-from kb.graph import export_graph, load_graph, summarise, update_graph
+from kb.graph.build import export_graph, load_graph, summarise, update_graph
 from kb.models import Document, Level
-from kb.resolve import resolve_all
-from kb.store import Store
-from kb.topics import load_lexicon, tag_topics
+from kb.store.sqlite import Store
+from kb.topics.tag import load_lexicon, tag_topics
 from tests.factories import make_document, make_meta
 
 # A national law, a regulation of 浙江 resting on it, and a regulation of 广东 citing the 浙江 one: made up for tests.
@@ -158,9 +158,9 @@ def test_a_missing_or_unreadable_graph_says_how_to_build_it(tmp_path: Path) -> N
 
 def test_the_first_reader_brings_the_graph_up_to_date(tmp_path: Path) -> None:
     # ingest leaves the graph alone; current_graph builds it from the store, then only redoes what changed
-    from kb.graph import current_graph
+    from kb.graph.build import current_graph
     from kb.pipeline import ingest
-    from kb.store import Store
+    from kb.store.sqlite import Store
     from tests.conftest import LAWREFBOOK, require_shared
 
     corpus = tmp_path / "corpus"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kb.analysis import normalize
 from kb.errors import IndexMissing, KbError, QuerySyntaxError, StoreError
-from kb.index import WhooshIndex, _WriteLock, entries_for, open_index
 from kb.models import ClauseKind, Document, TopicTag
 from kb.pipeline import process_bytes, process_file
-from kb.postings import CLAUSE, Entry
+from kb.search.analyzer import normalize
+from kb.search.postings import CLAUSE, Entry
+from kb.search.whoosh_index import WhooshIndex, _WriteLock, entries_for, open_index
 from tests.conftest import corpus_file
 
 DATA_SECURITY = "行政法/数据安全法(2021-06-10).md"
@@ -340,7 +340,7 @@ def test_write_lock_names_its_holder(tmp_path: Path) -> None:
 def test_whoosh_reads_the_segments_kb_writes(index: WhooshIndex) -> None:
     from whoosh.query import And, Term
 
-    from kb.analysis import BIGRAM_ANALYZER
+    from kb.search.analyzer import BIGRAM_ANALYZER
 
     snapshot = index.snapshot()
     with index.storage.open_index("MAIN").searcher() as searcher:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.index import INDEX_NAME, WhooshIndex, open_index
 from kb.models import Document, TopicTag
 from kb.pipeline import process_bytes, process_file
+from kb.search.whoosh_index import INDEX_NAME, WhooshIndex, open_index
 from tests.conftest import ROOT, corpus_file
 
 FILES = ("行政法/数据安全法(2021-06-10).md", "DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md")
@@ -27,14 +27,14 @@ WRITER = r"""
 import os, pickle, signal, sys
 from pathlib import Path
 home, docs_file, sabotage, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-import kb.index, kb.index_writer, whoosh.index
+import kb.search.whoosh_index, kb.search.whoosh_writer, whoosh.index
 from whoosh.filedb.filestore import FileStorage
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 if sabotage == "segment":  # half-way through writing the new segment's term table
-    kb.index_writer._TermTable.add_rows = die
+    kb.search.whoosh_writer._TermTable.add_rows = die
 elif sabotage == "rename":  # the new table of contents written to its temporary name, not yet renamed
     original = FileStorage.rename_file
     def rename(self, old, new, safe=False):
@@ -45,9 +45,9 @@ elif sabotage == "rename":  # the new table of contents written to its temporary
 elif sabotage == "clean":  # committed, old files not yet deleted
     whoosh.index.clean_files = die
 elif sabotage == "parallel":  # several processes write segments (killed from outside at some moment)
-    kb.index.PARALLEL_MIN_ENTRIES = 50
+    kb.search.whoosh_index.PARALLEL_MIN_ENTRIES = 50
 versions = pickle.load(open(docs_file, "rb"))
-index = kb.index.open_index(Path(home))
+index = kb.search.whoosh_index.open_index(Path(home))
 for i in range(rounds):
     docs = versions[i % len(versions)]
     index.update(docs)

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.docnumber import doc_number_key, find_doc_numbers
-from kb.doctype import classify, issuer_kind
-from kb.events import joint_bodies, read_events
-from kb.metadata import read_metadata, short_title
+from kb.metadata.doctype import classify, issuer_kind
+from kb.metadata.events import joint_bodies, read_events
+from kb.metadata.read import read_metadata, short_title
 from kb.models import Block, DocType, EventKind, ExtractedText, Format, Level, Status
-from kb.places import find_places, is_county, leading_place
+from kb.normalize.docnumber import doc_number_key, find_doc_numbers
+from kb.normalize.places import find_places, is_county, leading_place
 
 A, M, R, P, E, AP, S = (
     EventKind.ADOPTED,

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from kb.dates import parse_date
-from kb.docnumber import doc_number_key
 from kb.errors import KbError
-from kb.events import logical_lines
 from kb.extract import extract
-from kb.metadata import apply_overrides, load_overrides, read_metadata
+from kb.metadata.events import logical_lines
+from kb.metadata.read import apply_overrides, load_overrides, read_metadata
 from kb.models import Block, DocMeta, DocType, EventKind, ExtractedText, Format, Level
-from kb.segment import build_body
+from kb.normalize.dates import parse_date
+from kb.normalize.docnumber import doc_number_key
+from kb.segment.segmenter import build_body
 from tests.conftest import CORPUS, FORMATS, LAWREFBOOK, require_shared
 
 COUNTRY = "中华人民共和国"

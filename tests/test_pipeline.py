@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.pipeline import discover, document_id, ingest, process_file
-from kb.store import Store
+from kb.store.sqlite import Store
 from tests.conftest import BAD, FORMATS, LAWREFBOOK, require_shared
 
 SHENZHEN = "DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md"

@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from kb.index import open_index
-from kb.store import Store
+from kb.search.whoosh_index import open_index
+from kb.store.sqlite import Store
 from tests.conftest import LAWREFBOOK, require_shared
 
 PROVINCE_DIR = "DLC/浙江地方法规/地方性法规/浙江"

@@ -6,7 +6,7 @@ import pytest
 
 from kb.errors import QuerySyntaxError
 from kb.models import DocFilter, DocType, Level
-from kb.query import (
+from kb.search.query import (
     And,
     Filter,
     Not,
@@ -108,7 +108,7 @@ def test_numeral_variants(norm: str, variants: tuple[str, ...]) -> None:
 
 
 def test_query_numbers_agree_with_kb_numerals() -> None:
-    from kb.numerals import parse_number, to_chinese
+    from kb.normalize.numerals import parse_number, to_chinese
 
     for value in range(1, 10_000):  # every number the query's own converter handles
         assert chinese_form(value) == to_chinese(value), value

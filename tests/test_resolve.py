@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from kb.citation_patterns import load_aliases, title_key
-from kb.citations import find_citations
+from kb.citations.find import find_citations
+from kb.citations.patterns import load_aliases, title_key
+from kb.citations.resolve import TitleIndex, choose_version, renumbering_possible, resolve, resolve_all
 from kb.errors import AliasFileError
 from kb.models import Citation, CitationKind, DateEvent, DocSummary, Document, EventKind, Format
-from kb.resolve import TitleIndex, choose_version, renumbering_possible, resolve, resolve_all
-from kb.store import Store
+from kb.store.sqlite import Store
 from tests.factories import make_citation, make_document, make_meta
 
 LAW_BODY = (

@@ -11,7 +11,7 @@ import pytest
 
 from kb.extract.markdown import extract
 from kb.models import Block, Clause, ClauseKind
-from kb.segment import build_body, find_clause, heading_lines, marked_headings, segment
+from kb.segment.segmenter import build_body, find_clause, heading_lines, marked_headings, segment
 from tests.conftest import CORPUS, corpus_file, require_shared
 from tests.factories import SAMPLE_BODY, make_clause, make_document
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.models import Clause
-from kb.numerals import to_chinese
-from kb.segment import find_clause, segment
+from kb.normalize.numerals import to_chinese
+from kb.segment.segmenter import find_clause, segment
 
 
 def check_invariants(body: str, clauses: tuple[Clause, ...]) -> None:

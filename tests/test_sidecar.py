@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kb.errors import MetadataFileError
-from kb.metadata import apply_overrides, load_overrides
+from kb.metadata.read import apply_overrides, load_overrides
 from kb.models import DocMeta, DocType, Level, Status
 from tests.conftest import CORPUS, require_shared
 

@@ -1,4 +1,4 @@
-"""kb.stats: filtering, list rows and counts over DocSummary records built here (no store, no files)."""
+"""kb.report.stats: filtering, list rows and counts over DocSummary records built here (no store, no files)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kb.errors import KbError
 from kb.models import DocFilter, DocMeta, DocSummary, DocType, Format, Level, Status, to_jsonable
-from kb.stats import (
+from kb.report.stats import (
     DIMENSIONS,
     NATIONAL,
     NONE,

@@ -26,7 +26,7 @@ from kb.models import (
     Relation,
     TopicTag,
 )
-from kb.store import Store
+from kb.store.sqlite import Store
 
 BODY = "第一章 总则\n第一条 为了规范数据处理活动，制定本条例。\n第二条 本条例适用于本市。\n前款规定的数据，依照本条例。"
 

@@ -10,7 +10,7 @@ import pytest
 from kb.errors import TopicLexiconError
 from kb.models import TopicTag
 from kb.pipeline import Processed, process_file
-from kb.topics import load_lexicon, read_topics, tag_topics
+from kb.topics.tag import load_lexicon, read_topics, tag_topics
 from tests.conftest import CORPUS, require_shared
 from tests.factories import make_document
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from kb.cli import cli
 from kb.errors import NotFound
+from kb.graph.trace import TraceResult, trace, unresolved_titles
 from kb.models import DocFilter, SearchHit, to_jsonable
-from kb.store import Store
-from kb.trace import TraceResult, trace, unresolved_titles
+from kb.store.sqlite import Store
 from tests.factories import make_search_hit
 from tests.test_graph import build_kb
 

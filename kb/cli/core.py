@@ -166,7 +166,7 @@ def extract(obj: KbContext, files: tuple[Path, ...], metadata_file: Path | None,
 
     overrides = None
     if metadata_file is not None:
-        from kb.metadata import load_overrides
+        from kb.metadata.read import load_overrides
 
         overrides = load_overrides(metadata_file)
     options = Options(ocr=ocr, overrides=overrides)
@@ -217,8 +217,8 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -
       kb show 中华人民共和国数据安全法 第二十一条
       kb show '深圳经济特区数据条例#art_21'
     """
-    from kb.lookup import resolve_id
-    from kb.store import Store
+    from kb.citations.lookup import resolve_id
+    from kb.store.sqlite import Store
 
     with Store.open(obj.home) as store:
         target = resolve_id(store, " ".join(ref))
@@ -279,7 +279,7 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
     Example:
       kb --home indexes status --failures
     """
-    from kb.store import Store
+    from kb.store.sqlite import Store
 
     with Store.open(obj.home) as store:
         info = store.status()

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 import click
 
-from kb.clean import display_width
 from kb.errors import KbError
 from kb.models import to_jsonable
+from kb.normalize.clean import display_width
 
 F = TypeVar("F", bound=Callable[..., Any])
 

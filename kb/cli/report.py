@@ -26,11 +26,11 @@ from kb.models import DocFilter, DocType, Level, Status
 
 if TYPE_CHECKING:
     from kb.models import DocSummary
-    from kb.stats import CountTable
+    from kb.report.stats import CountTable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Kept in step with kb.stats.DIMENSIONS and kb.stats.SORTS (tests check), so that `--help` needs no import of it.
+# Kept in step with kb.report.stats' DIMENSIONS and SORTS (tests check), so that `--help` needs no import of it.
 DIMENSIONS = ("year", "province", "city", "level", "type", "topic", "status")
 SORTS = ("date", "province", "title")
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
@@ -91,11 +91,11 @@ def filter_options(func: F) -> F:
 
 def load(home: Path, filters: DocFilter) -> list[DocSummary]:
     """The documents of the knowledge base at ``home`` that pass ``filters``."""
-    from kb.stats import NATIONAL, filter_docs, normalise_filter
-    from kb.store import Store
+    from kb.report.stats import NATIONAL, filter_docs, normalise_filter
+    from kb.store.sqlite import Store
 
     wanted = normalise_filter(filters)
-    # The store filters on the stored short names; 全国 (no province, national level) is for kb.stats to select.
+    # The store filters on the stored short names; 全国 (no province, national level) is for kb.report.stats to select.
     in_store = replace(wanted, province=None) if wanted.province == NATIONAL else wanted
     with Store.open(home) as store:
         docs = store.summaries(in_store)
@@ -126,7 +126,7 @@ def list_cmd(obj: KbContext, filters: DocFilter, sort: str, fmt: str, bom: bool)
       kb list --year 2020 --province 浙江 --format csv --bom > 浙江2020.csv
       kb list --from 2016 --to 2020 --topic 数据安全 --sort province
     """
-    from kb.stats import list_rows
+    from kb.report.stats import list_rows
 
     rows = list_rows(load(obj.home, filters), sort=sort)
     if fmt == "json":
@@ -197,13 +197,13 @@ def stats(
     if chart_title is not None and plot is None:
         raise click.UsageError("--title names a chart; add --plot FILE.png to draw one")
 
-    from kb.stats import count, observed_year_range
+    from kb.report.stats import count, observed_year_range
 
     docs = load(obj.home, filters)
     table = count(docs, by, year_range=_year_range(filters, observed_year_range(docs)))
     _emit_counts(table, fmt, bom)
     if plot is not None:
-        from kb.charts import plot as draw
+        from kb.report.charts import plot as draw
 
         written = draw(table, plot, title=chart_title, filters=filters)
         click.echo(f"chart written to {written}", err=True)
@@ -225,7 +225,7 @@ def _year_range(filters: DocFilter, observed: tuple[int, int] | None) -> tuple[i
 
 
 def _emit_counts(table: CountTable, fmt: str, bom: bool) -> None:
-    from kb.stats import cross_tab
+    from kb.report.stats import cross_tab
 
     if fmt == "json":
         emit_json(table)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from kb.clean import display_width
 from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
 from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult
+from kb.normalize.clean import display_width
 
 FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
 FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
@@ -55,7 +55,7 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
                         topic=topic)  # fmt: skip
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
-    from kb.index import open_index
+    from kb.search.whoosh_index import open_index
 
     index = open_index(obj.home, live=_live_versions(obj.home))
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
@@ -68,7 +68,7 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
 def _live_versions(home: Path) -> Mapping[str, str] | None:
     """The store's document versions when an ingest did not finish (the index may hold others), else None."""
     from kb.errors import StoreError
-    from kb.store import Store
+    from kb.store.sqlite import Store
 
     try:
         with Store.open(home) as store:

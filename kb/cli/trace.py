@@ -10,7 +10,7 @@ import click
 from kb.cli.render import KbContext, emit, emit_json, handle_errors, output_options
 from kb.models import DocFilter, Level, to_jsonable
 
-# The relations `kb trace --relation` accepts (kb.trace.RELATIONS; repeated here so --help needs no import).
+# The relations `kb trace --relation` accepts (kb.graph.trace.RELATIONS; repeated here so --help needs no import).
 RELATION_CHOICES = ("cites", "cited-by", "topic", "similar")
 GRAPH_FORMATS = ("graphml", "gexf", "json")
 ITEM_COLUMNS = ("group", "id", "title", "number", "relation", "reason", "province", "year", "level", "depth")
@@ -87,8 +87,8 @@ def trace(obj: KbContext, ref: tuple[str, ...], depth: int, relations: tuple[str
       kb trace 个人信息保护法 --relation cites --depth 2 --json
       kb trace --unresolved --limit 50
     """
-    from kb.stats import normalise_filter
-    from kb.store import Store
+    from kb.report.stats import normalise_filter
+    from kb.store.sqlite import Store
 
     filters = None
     if province or year is not None or level:
@@ -96,7 +96,7 @@ def trace(obj: KbContext, ref: tuple[str, ...], depth: int, relations: tuple[str
     if unresolved:
         if ref:
             raise click.UsageError("--unresolved lists the whole knowledge base's unresolved titles; give no REF")
-        from kb.trace import unresolved_titles
+        from kb.graph.trace import unresolved_titles
 
         with Store.open(obj.home) as store:
             titles = unresolved_titles(store, limit=limit, filters=filters)
@@ -107,8 +107,8 @@ def trace(obj: KbContext, ref: tuple[str, ...], depth: int, relations: tuple[str
         return
     if not ref:
         raise click.UsageError("give the clause or document to trace (REF), or --unresolved")
-    from kb.lookup import resolve_id
-    from kb.trace import trace as run_trace
+    from kb.citations.lookup import resolve_id
+    from kb.graph.trace import trace as run_trace
 
     with Store.open(obj.home) as store:
         target = resolve_id(store, " ".join(ref))
@@ -128,7 +128,7 @@ def _open_index(home: Path) -> Any:
     from kb.errors import IndexMissing
 
     try:
-        from kb.index import open_index
+        from kb.search.whoosh_index import open_index
 
         return open_index(home)
     except IndexMissing:
@@ -160,8 +160,8 @@ def export(obj: KbContext, file: Path, fmt: str | None, as_json: bool) -> None:
       kb graph export kb.gexf
       kb graph export graph.json --format json
     """
-    from kb.graph import current_graph, export_graph, summarise
-    from kb.store import Store
+    from kb.graph.build import current_graph, export_graph, summarise
+    from kb.store.sqlite import Store
 
     if fmt is None:
         suffix = file.suffix.lower().lstrip(".")

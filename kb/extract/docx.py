@@ -25,7 +25,9 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from kb.clean import (
+from kb.errors import CorruptFile, EmptyFile
+from kb.models import Block, ExtractedText, Format
+from kb.normalize.clean import (
     NON_TITLE_END,
     PARAGRAPH_START,
     TOC_HEADING,
@@ -38,9 +40,7 @@ from kb.clean import (
     structural_kind,
     toc_span,
 )
-from kb.errors import CorruptFile, EmptyFile
-from kb.models import Block, ExtractedText, Format
-from kb.numerals import to_chinese
+from kb.normalize.numerals import to_chinese
 
 # The first bytes of an OLE compound file: a Word 97-2003 .doc, or a password-protected .docx (which Word stores
 # encrypted inside an OLE container), renamed .docx.

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
-from kb.clean import (
+from kb.errors import CorruptFile, NoBody
+from kb.models import Block, ExtractedText, Format
+from kb.normalize.clean import (
     clean_line,
     collapse_cjk_spaces,
     decode_bytes,
@@ -27,8 +29,6 @@ from kb.clean import (
     structural_kind,
     toc_span,
 )
-from kb.errors import CorruptFile, NoBody
-from kb.models import Block, ExtractedText, Format
 
 # A charset declared in the page: <meta charset="gbk">, <meta http-equiv="Content-Type" content="text/html;
 # charset=GB2312">, or an XML declaration's encoding="utf-8". Read from the raw bytes before decoding.

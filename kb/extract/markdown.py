@@ -16,7 +16,7 @@ import yaml
 
 from kb.errors import CorruptFile, DecodeError, EmptyFile, NoBody
 from kb.models import Block, ExtractedText, Format
-from kb.numerals import to_chinese
+from kb.normalize.numerals import to_chinese
 
 # The line that ends the header in the corpus format.
 INFO_END = re.compile(r"^<!--\s*INFO END\s*-->$")

@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kb.clean import PARAGRAPH_START, ends_sentence, header_line, structural_kind
 from kb.extract.pdf_layout import Line, is_cjk
 from kb.models import Block
+from kb.normalize.clean import PARAGRAPH_START, ends_sentence, header_line, structural_kind
 
 # A heading of the legislative grammar at the start of a line: 第一编, 第二分编, 第三章, 第四节 (Chinese or Arabic
 # numerals); the words after the number are the heading's name.

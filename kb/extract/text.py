@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from kb.clean import (
+from kb.errors import DecodeError, EmptyFile
+from kb.models import Block, ExtractedText, Format
+from kb.normalize.clean import (
     NON_TITLE_END,
     PARAGRAPH_START,
     TOC_HEADING,
@@ -20,8 +22,6 @@ from kb.clean import (
     structural_kind,
     toc_span,
 )
-from kb.errors import DecodeError, EmptyFile
-from kb.models import Block, ExtractedText, Format
 
 # Replacement characters standing where a line starts (bytes that could not be decoded, already reported): dropped
 # there so that the article number after them ("���第二条") still starts the line and the clause is found.

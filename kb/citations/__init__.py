@@ -1,0 +1,1 @@
+"""Citations: a Document -> the references its clauses make (find) and their targets (resolve, lookup)."""

@@ -1,0 +1,87 @@
+"""Dates: text -> dated spans, in Arabic digits (2018年12月29日) or Chinese numerals (二〇二〇年九月二十五日)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from kb.normalize.numerals import parse_number
+
+# Full-width digits and the letter O that PDFs and pages put for 〇, mapped one character to one character so that
+# offsets found in the mapped text are offsets in the original.
+_DIGIT_WIDTHS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+# A date in Arabic digits with optional spaces between its parts (PDF text keeps them):
+# "2018年12月29日", "2021年6月10日", "2012年12月3日" (full-width digits are mapped first), "2014 年 9 月 26 日".
+ARABIC_DATE = re.compile(r"(?<!\d)(?P<y>(?:1[89]|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+
+# Chinese-numeral digits of a year written digit by digit: 二〇二〇, 一九九六 (〇 is also typed as 零, ○ or Ｏ).
+_CN_YEAR_DIGITS = "〇零○Ｏ一二三四五六七八九"
+# A date in Chinese numerals as policy documents sign them: "二〇二〇年九月二十五日", "一九九六年六月二十九日",
+# "二○○四年十月十五日" (with the circle ○ many pages use). Months and days are written as numbers (十二, 二十五).
+CHINESE_DATE = re.compile(
+    rf"(?P<y>[{_CN_YEAR_DIGITS}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,2}})\s*月\s*(?P<d>[一二三四五六七八九十]{{1,3}})\s*日"
+)
+
+# An ISO-like date as metadata fields and front matter write it: "2020-11-27", "2020-11-27 00:00:00",
+# "2019/01/27", "2019.1.27", and the field form "2019年01月27日" is covered by ARABIC_DATE.
+FIELD_DATE = re.compile(r"(?<!\d)(?P<y>(?:1[89]|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A date found in a text, with the character offsets of its written form."""
+
+    date: date
+    start: int
+    end: int
+
+
+def _make_date(year: int | None, month: int | None, day: int | None) -> date | None:
+    """A valid date, or None when the parts do not make one (e.g. 2月30日)."""
+    if year is None or month is None or day is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _from_match(match: re.Match[str]) -> date | None:
+    return _make_date(parse_number(match["y"]), parse_number(match["m"]), parse_number(match["d"]))
+
+
+def find_dates(text: str) -> list[DateSpan]:
+    """Every full date (year, month and day) in ``text``, in order of position; invalid dates are skipped."""
+    mapped = text.translate(_DIGIT_WIDTHS)
+    found: list[DateSpan] = []
+    for pattern in (ARABIC_DATE, CHINESE_DATE):
+        for match in pattern.finditer(mapped):
+            value = _from_match(match)
+            if value is not None:
+                found.append(DateSpan(value, match.start(), match.end()))
+    found.sort(key=lambda span: span.start)
+    return found
+
+
+def parse_date(text: str | None) -> date | None:
+    """The date a short text (a field value, a signature line) gives, in any of the written forms, else None.
+
+    ``"2019年01月27日"``, ``"二〇二〇年九月二十五日"``, ``"2020-11-27 00:00:00"`` and ``"2019/1/27"`` all parse.
+    """
+    if not text:
+        return None
+    text = text.strip()
+    spans = find_dates(text)
+    if spans:
+        return spans[0].date
+    match = FIELD_DATE.search(text.translate(_DIGIT_WIDTHS))
+    return _from_match(match) if match else None
+
+
+def is_date_line(line: str) -> bool:
+    """Whether a line is a date alone (a signature date), allowing spaces and brackets around it."""
+    stripped = line.strip().strip("（）()　 ")
+    spans = find_dates(stripped)
+    return len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(stripped)

@@ -1,0 +1,1 @@
+"""Report: counts and cross-tabs per year, province, level and topic, list rows, and charts."""

@@ -1,0 +1,1 @@
+"""Search: the SearchIndex interface, the Whoosh engine (analyser, writer, segments, evaluation), queries."""

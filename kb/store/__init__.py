@@ -1,0 +1,1 @@
+"""Store: the embedded record store (documents, clauses, citations, topic tags) in one SQLite file."""

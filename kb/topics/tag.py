@@ -1,0 +1,196 @@
+"""Topic tagging: a Document + the topic lexicon (kb/data/topics.yaml) -> TopicTags per clause, with terms and spans.
+
+A tag belongs to an article (条) when the match lies inside one -- an article is the unit a reader cites and
+compares across provinces -- and otherwise to the deepest clause holding the match: a division or item of a policy
+document, a preamble. Headings of chapters and sections and tables of contents are not tagged. Matching uses
+spaCy's PhraseMatcher through kb.nlp.Lexicon, one token per character, so terms match wherever their characters
+occur, whatever the word segmentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kb.citations.resolve import ClauseTree
+from kb.errors import TopicLexiconError
+from kb.models import Clause, ClauseKind, Document, Span, TopicTag
+from kb.nlp import Lexicon, PhraseMatch
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+TOPICS_FILE = DATA_DIR / "topics.yaml"
+# Clauses whose own text is a heading or a table of contents: the articles under them carry the tags.
+_NOT_TAGGED = frozenset({ClauseKind.TOC, ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
+# The label prefix under which a topic's context-bound terms (国有资产, 向社会开放) are matched.
+_CONTEXT_LABEL = "context:"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One topic of the lexicon: its terms, and terms that count only beside one of its context words."""
+
+    name: str
+    description: str | None
+    terms: tuple[str, ...]
+    context_terms: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # one per loaded file set: hashed and compared by identity
+class TopicLexicon:
+    """The topics and the phrase matcher built from their terms."""
+
+    topics: tuple[Topic, ...]
+    matcher: Lexicon
+    sources: tuple[str, ...]
+
+    def topic(self, name: str) -> Topic | None:
+        """The topic called ``name``, or None."""
+        return next((t for t in self.topics if t.name == name), None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Topic names in lexicon order."""
+        return tuple(t.name for t in self.topics)
+
+
+def _strings(value: object, path: Path, topic: str, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TopicLexiconError(
+            f"{path}: topic {topic!r}: '{key}' must be a list of phrases, e.g. [数据共享, 共享目录]"
+        )
+    return [v.strip() for v in value if v.strip()]
+
+
+def read_topics(path: Path) -> list[Topic]:
+    """The topics of one lexicon file; raises TopicLexiconError naming the file and what is wrong."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TopicLexiconError(f"{path}: cannot read the topic lexicon ({exc.strerror or exc})") from exc
+    except yaml.YAMLError as exc:
+        raise TopicLexiconError(f"{path}: not valid YAML ({exc}); expected topic: {{terms: [...]}}") from exc
+    if not isinstance(data, Mapping) or not data:
+        raise TopicLexiconError(f"{path}: expected a mapping of topic names to {{description, terms}}")
+    topics = []
+    for name, entry in data.items():
+        if not isinstance(name, str) or not isinstance(entry, Mapping):
+            raise TopicLexiconError(f"{path}: topic {name!r} must map to {{description: ..., terms: [...]}}")
+        description = entry.get("description")
+        terms = _strings(entry.get("terms"), path, name, "terms")
+        context_terms = _strings(entry.get("context_terms"), path, name, "context_terms")
+        context = _strings(entry.get("context"), path, name, "context")
+        if not terms and not context_terms:
+            raise TopicLexiconError(f"{path}: topic {name!r} has no terms; give at least one under 'terms'")
+        if context_terms and not context:
+            raise TopicLexiconError(f"{path}: topic {name!r} has context_terms but no 'context' words")
+        topics.append(Topic(name, str(description) if description else None, tuple(terms), tuple(context_terms),
+                            tuple(context)))  # fmt: skip
+    return topics
+
+
+def _merge(base: list[Topic], extra: list[Topic]) -> list[Topic]:
+    merged = {t.name: t for t in base}
+    for topic in extra:
+        old = merged.get(topic.name)
+        if old is None:
+            merged[topic.name] = topic
+            continue
+        merged[topic.name] = Topic(
+            topic.name,
+            topic.description or old.description,
+            tuple(dict.fromkeys(old.terms + topic.terms)),
+            tuple(dict.fromkeys(old.context_terms + topic.context_terms)),
+            tuple(dict.fromkeys(old.context + topic.context)),
+        )
+    return list(merged.values())
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(extra: Path | None = None) -> TopicLexicon:
+    """kb's topic lexicon, extended by a user's file of the same shape when given (loaded once per file)."""
+    topics = read_topics(TOPICS_FILE)
+    sources = [str(TOPICS_FILE)]
+    if extra is not None:
+        topics = _merge(topics, read_topics(Path(extra)))
+        sources.append(str(extra))
+    terms: dict[str, list[str]] = {}
+    for topic in topics:
+        terms[topic.name] = list(topic.terms)
+        if topic.context_terms:
+            terms[_CONTEXT_LABEL + topic.name] = list(topic.context_terms)
+    return TopicLexicon(tuple(topics), Lexicon(terms), tuple(sources))
+
+
+def _unit(tree: ClauseTree, offset: int) -> Clause | None:
+    """The clause a match at ``offset`` tags: its article, else the deepest clause holding it."""
+    leaf = tree.leaf_at(offset)
+    return tree.ancestor(leaf, ClauseKind.ARTICLE) or leaf
+
+
+def _outermost(matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Matches of one topic, leftmost-longest, without overlaps (公共数据开放目录 counts 公共数据开放 once, not also
+    its 数据开放 or 开放目录)."""
+    ordered = sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[PhraseMatch] = []
+    for match in ordered:
+        if kept and match.start < kept[-1].end:
+            continue
+        kept.append(match)
+    return kept
+
+
+def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
+    """One tag per (clause, topic) with the terms matched there, in document order; pure."""
+    if not doc.body:
+        return ()
+    matches = lexicon.matcher.find(doc.body, longest=False)
+    if not matches:
+        return ()
+    tree = ClauseTree(doc.clauses)
+    by_id = tree.by_id
+    grouped: dict[tuple[str, str], list[PhraseMatch]] = {}
+    order: dict[str, int] = {}
+    for match in matches:
+        unit = _unit(tree, match.start)
+        if unit is None or unit.kind in _NOT_TAGGED:
+            continue
+        order.setdefault(unit.id, unit.start)
+        grouped.setdefault((unit.id, match.label), []).append(match)
+    tags: list[TopicTag] = []
+    for topic in lexicon.topics:
+        for (clause_id, label), found in grouped.items():
+            if label == _CONTEXT_LABEL + topic.name:
+                text = doc.body[by_id[clause_id].start : by_id[clause_id].end]
+                if not any(word in text for word in topic.context):
+                    continue
+            elif label != topic.name:
+                continue
+            key = (clause_id, topic.name)
+            tags.append(_tag(doc.id, key, found))
+    merged: dict[tuple[str, str], TopicTag] = {}
+    for tag in tags:
+        key = (tag.clause_id, tag.topic)
+        old = merged.get(key)
+        merged[key] = tag if old is None else _join(old, tag)
+    return tuple(sorted(merged.values(), key=lambda t: (order[t.clause_id], lexicon.names.index(t.topic))))
+
+
+def _tag(doc_id: str, key: tuple[str, str], found: list[PhraseMatch]) -> TopicTag:
+    kept = _outermost(found)
+    spans: tuple[Span, ...] = tuple((m.start, m.end) for m in kept)
+    return TopicTag(doc_id, key[0], key[1], tuple(dict.fromkeys(m.term for m in kept)), spans)
+
+
+def _join(a: TopicTag, b: TopicTag) -> TopicTag:
+    spans = tuple(sorted(set(a.spans) | set(b.spans)))
+    return TopicTag(a.doc_id, a.clause_id, a.topic, tuple(dict.fromkeys(a.terms + b.terms)), spans)
+
+
+__all__ = ["Topic", "TopicLexicon", "TopicLexiconError", "load_lexicon", "read_topics", "tag_topics"]
