@@ -81,3 +81,19 @@ class GraphFormatError(KbError):
 
 class AliasFileError(KbError):
     """An alias file is not the expected YAML shape (aliases: mapping, laws: list)."""
+
+
+class HomeBusy(KbError):
+    """Another kb process is writing to the knowledge base and the caller asked not to wait (--no-wait)."""
+
+
+class FileTooCostly(KbError):
+    """A file took more time or memory than the per-file limits allow (--timeout, --max-memory); it is skipped."""
+
+
+class QueryTooComplex(KbError):
+    """A search query nests too deep or has too many terms to run in bounded time."""
+
+
+class UnsafeXml(KbError):
+    """An XML part of a document declares entities or a DTD, which kb never resolves."""

@@ -16,6 +16,10 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+# Texts are matched in windows of this many characters: spaCy refuses a Doc longer than nlp.max_length (1,000,000),
+# and a window's cost is linear in its length, so a document of any length costs linear time and bounded memory.
+WINDOW = 200_000
+
 
 class _CharTokenizer:
     """spaCy tokenizer: one token per character, no whitespace tokens kept apart."""
@@ -53,19 +57,28 @@ class Lexicon:
         nlp = blank_pipeline()
         self._matcher = PhraseMatcher(nlp.vocab)
         self.labels: tuple[str, ...] = tuple(terms)
+        self._longest_term = 1
         for label, words in terms.items():
-            patterns = [nlp.make_doc(w) for w in dict.fromkeys(words) if w]
+            unique = [w for w in dict.fromkeys(words) if w]
+            self._longest_term = max([self._longest_term, *(len(w) for w in unique)])
+            patterns = [nlp.make_doc(w) for w in unique]
             if patterns:
                 self._matcher.add(label, patterns)
 
     def find(self, text: str, *, longest: bool = True) -> list[PhraseMatch]:
         """Every match in ``text`` in order; with ``longest``, overlapping matches keep the longest."""
         nlp = blank_pipeline()
-        doc = nlp.make_doc(text)
-        found = [
-            PhraseMatch(nlp.vocab.strings[mid], text[s:e], s, e)
-            for mid, s, e in self._matcher(doc)  # character tokenizer: token offsets are character offsets
-        ]
+        found: dict[tuple[int, int, int], PhraseMatch] = {}
+        overlap = self._longest_term - 1  # a term across a window's end is found whole in the next window
+        for offset in range(0, max(len(text), 1), WINDOW):
+            window = text[offset : offset + WINDOW + overlap]
+            for mid, s, e in self._matcher(nlp.make_doc(window)):  # one token per character: offsets are characters
+                found.setdefault((mid, offset + s, offset + e), PhraseMatch(nlp.vocab.strings[mid], window[s:e],
+                                                                            offset + s, offset + e))  # fmt: skip
+        return self._ordered(list(found.values()), longest)
+
+    @staticmethod
+    def _ordered(found: list[PhraseMatch], longest: bool) -> list[PhraseMatch]:
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         if not longest:
             return found

@@ -13,27 +13,29 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.errors import KbError, UnsupportedFormat
-from kb.extract import REGISTRY, extract_bytes, format_of, read_file
+from kb.errors import KbError
+from kb.extract import extract_bytes, read_file
 from kb.models import Citation, Document, Failure, IngestReport, TopicTag
+from kb.pipeline_files import Discovered, discover, shown
+from kb.pipeline_limits import Limits, run_bounded
 
 if TYPE_CHECKING:
     from kb.metadata.read import Overrides
+    from kb.store.lock import Holder
     from kb.store.sqlite import Store
 
 # Bumped whenever a stage changes what it produces, so that `kb ingest` re-processes unchanged files.
 PIPELINE_VERSION = "1"
 # Documents processed and committed together: bounds memory and what a killed run has to redo.
 BATCH_SIZE = 200
-# Below this many files the pool's start-up costs more than it saves.
+# Below this many files one worker process does them all: more would cost more to start than they save.
 MIN_FILES_FOR_POOL = 16
-# Folder entries that document the folder itself rather than being policy texts.
-SKIPPED_NAMES = frozenset({"readme.md", "readme.txt", "license", "license.md", "changelog.md"})
+
+DEFAULT_LIMITS = Limits()
 
 Progress = Callable[[str, bool], None]
 
@@ -98,61 +100,10 @@ def process_file(path: str | Path, options: Options = Options()) -> Processed:
     return process_bytes(read_file(path), str(path), options)
 
 
-# -- discovery -----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Discovered:
-    """The files an ingest looks at, the folders it owns (for deletions) and what it passed over."""
-
-    files: tuple[Path, ...]
-    roots: tuple[Path, ...]
-    skipped: int
-    failures: tuple[Failure, ...]
-
-
-def discover(paths: Iterable[str | Path]) -> Discovered:
-    """Expand files and folders (recursively) into the supported files to ingest, sorted, absolute."""
-    files: dict[Path, None] = {}
-    roots: list[Path] = []
-    failures: list[Failure] = []
-    skipped = 0
-    for raw in paths:
-        path = Path(raw).resolve()
-        if path.is_dir():
-            roots.append(path)
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith(".") or name.lower() in SKIPPED_NAMES:
-                        continue
-                    if Path(name).suffix.lower() in REGISTRY:
-                        files[Path(dirpath) / name] = None
-                    else:
-                        skipped += 1
-        elif path.is_file():
-            try:
-                format_of(path)
-            except UnsupportedFormat as exc:
-                failures.append(Failure(str(raw), "UnsupportedFormat", str(exc)))
-                continue
-            files[path] = None
-        else:
-            failures.append(Failure(str(raw), "NotFound", f"{raw}: no such file or folder"))
-    return Discovered(tuple(sorted(files)), tuple(roots), skipped, tuple(failures))
+# -- discovery: kb.pipeline_files (the corpus folders are the boundary; every odd entry is a named message) --------
 
 
 # -- workers -------------------------------------------------------------------------------------------------------
-
-_worker_options: list[Options] = []  # set once per worker process by _init_worker
-
-
-def _init_worker(options: Options) -> None:
-    _worker_options[:] = [options]
-
-
-def _run_one(path: str) -> tuple[str, Processed | Failure]:
-    return path, _safe_process(path, _worker_options[0])
 
 
 def _safe_process(path: str, options: Options) -> Processed | Failure:
@@ -160,17 +111,19 @@ def _safe_process(path: str, options: Options) -> Processed | Failure:
         return process_file(path, options)
     except KbError as exc:
         return Failure(path, type(exc).__name__, str(exc))
+    except MemoryError:
+        raise  # the worker reports it against its memory limit
+    except RecursionError:
+        return Failure(path, "FileTooCostly", f"{path}: nested too deeply to read; skipped")
     except Exception as exc:  # a bug must not stop the batch: report it against the file
         return Failure(path, "InternalError", f"{path}: could not be processed ({type(exc).__name__}: {exc})")
 
 
-def _process_all(paths: Sequence[str], options: Options, jobs: int) -> Iterator[tuple[str, Processed | Failure]]:
-    if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
-        for path in paths:
-            yield path, _safe_process(path, options)
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from pool.map(_run_one, paths, chunksize=4)
+def _process_all(paths: Sequence[str], options: Options, jobs: int,
+                 limits: Limits) -> Iterator[tuple[str, Processed | Failure]]:  # fmt: skip
+    """Every file in a worker process under ``limits``; few files share one worker."""
+    workers = 1 if len(paths) < MIN_FILES_FOR_POOL else jobs
+    yield from run_bounded(paths, lambda path: _safe_process(path, options), workers, limits)
 
 
 def default_jobs() -> int:
@@ -202,19 +155,44 @@ def ingest(
     strict: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    follow_links: bool = False,
+    wait: bool = True,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> IngestReport:
     """Bring the knowledge base at ``home`` up to date with the files under ``paths``.
 
     New and changed files are processed, files gone from an ingested folder are removed, unchanged files do no
     work. A file that fails is reported in the result (its earlier version, if any, stays); with ``strict`` the
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
-    progress bar needs the number of files first); ``progress`` is called once for every file.
+    progress bar needs the number of files first); ``progress`` is called once for every file. Each file runs in a
+    worker process under ``limits``. The home's write lock is held throughout: when another process holds it,
+    ``on_wait`` is told who and the call waits, or with ``wait=False`` raises HomeBusy.
     """
+    from kb.store.lock import home_lock
+
+    with home_lock(home, wait=wait, on_wait=on_wait):
+        return _ingest(paths, Path(home), metadata_file=metadata_file, topics_file=topics_file, ocr=ocr, strict=strict,
+                       jobs=jobs, progress=progress, limits=limits, follow_links=follow_links)  # fmt: skip
+
+
+def _ingest(
+    paths: Iterable[str | Path] | Discovered,
+    home: Path,
+    *,
+    metadata_file: str | Path | None,
+    topics_file: str | Path | None,
+    ocr: bool,
+    strict: bool,
+    jobs: int | None,
+    progress: Progress | None,
+    limits: Limits,
+    follow_links: bool,
+) -> IngestReport:
     from kb.store.sqlite import Store
 
     started = time.perf_counter()
     stage: dict[str, float] = {}
-    home = Path(home)
     meta_path = Path(metadata_file) if metadata_file else None
     overrides = None
     if meta_path is not None:
@@ -223,7 +201,7 @@ def ingest(
         overrides = load_overrides(meta_path)
     options = Options(ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None)
     fingerprint = _fingerprint(options, meta_path)
-    found = paths if isinstance(paths, Discovered) else discover(paths)
+    found = paths if isinstance(paths, Discovered) else discover(paths, follow_links=follow_links)
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
@@ -235,18 +213,23 @@ def ingest(
         touched: list[tuple[str, int, float]] = []
         for file in found.files:
             key = str(file)
-            stat = file.stat()
-            seen = known.get(key)
-            if seen is not None and seen[4] == fingerprint:
-                same = seen[2] == stat.st_size and seen[3] == stat.st_mtime
-                if not same and seen[1] == hashlib.sha256(file.read_bytes()).hexdigest():
-                    touched.append((key, stat.st_size, stat.st_mtime))
-                    same = True
-                if same:
-                    unchanged += 1
-                    if progress is not None:
-                        progress(key, True)
-                    continue
+            try:
+                stat = file.stat()
+                seen = known.get(key)
+                same = False
+                if seen is not None and seen[4] == fingerprint:
+                    same = seen[2] == stat.st_size and seen[3] == stat.st_mtime
+                    if not same and seen[1] == hashlib.sha256(read_file(file)).hexdigest():
+                        touched.append((key, stat.st_size, stat.st_mtime))
+                        same = True
+            except (OSError, KbError) as exc:  # gone or changed since it was found: its earlier version stays
+                failures.append(Failure(key, "Unreadable", f"{shown(key)}: cannot be read ({exc}); skipped"))
+                continue
+            if same:
+                unchanged += 1
+                if progress is not None:
+                    progress(key, True)
+                continue
             todo[key] = (stat.st_size, stat.st_mtime)
         present = {str(f) for f in found.files}
         gone = [
@@ -262,7 +245,7 @@ def ingest(
         if todo or gone or interrupted:
             index = _open_index(home)
             store.set_meta("index_state", "dirty")
-            results = _process_all(list(todo), options, jobs or default_jobs())
+            results = _process_all(list(todo), options, jobs or default_jobs(), limits)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:

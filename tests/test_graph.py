@@ -151,7 +151,7 @@ def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
 def test_a_missing_or_unreadable_graph_says_how_to_build_it(tmp_path: Path) -> None:
     with pytest.raises(GraphMissing, match="no citation graph yet; run `kb ingest"):
         load_graph(tmp_path)
-    (tmp_path / "graph.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "graph.json").write_bytes(b"not json")
     with pytest.raises(GraphMissing, match="cannot be read"):
         load_graph(tmp_path)
 
@@ -169,9 +169,9 @@ def test_the_first_reader_brings_the_graph_up_to_date(tmp_path: Path) -> None:
     (corpus / "sz.md").write_bytes(source.read_bytes())
     home = tmp_path / "kb"
     ingest([corpus], home, jobs=1)
-    assert not (home / "graph.pickle").exists()
+    assert not (home / "graph.json").exists()
     with Store.open(home) as store:
         graph = current_graph(home, store)
         doc_id = store.summaries()[0].id
-    assert (home / "graph.pickle").exists()
+    assert (home / "graph.json").exists()
     assert graph.nodes[f"doc:{doc_id}"]["title"] == "深圳经济特区数据条例"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.render import KbContext
+from kb.cli.render import KbContext, install_safe_streams
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -35,6 +35,7 @@ def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
     if home is None:
         home = Path(os.environ["KB_HOME"]) if os.environ.get("KB_HOME") else Path("indexes")
     ctx.obj = KbContext(home=home, debug=debug)
+    install_safe_streams(ctx)  # control characters in document text are shown escaped, never acted on
 
 
 def _register() -> None:

@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from kb.cli.render import KbContext, emit_json, handle_errors
+from kb.cli.render import KbContext, emit_json, handle_errors, raw_stream
 from kb.models import Clause, DocMeta, Document, to_jsonable
+from kb.pipeline_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS
 
 
 def _meta_rows(meta: DocMeta) -> list[tuple[str, Any]]:
@@ -96,6 +97,12 @@ def document_json(doc: Document) -> dict[str, Any]:
 @click.option("--ocr", is_flag=True, help="Read scanned PDF pages by OCR (Tesseract).")
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_SECONDS, show_default=True,
+              help="Seconds one file may take; a file past it is stopped and reported.")  # fmt: skip
+@click.option("--max-memory", type=click.IntRange(min=64), default=DEFAULT_MAX_MEMORY_MB, show_default=True,
+              help="Megabytes of memory (address space) the process reading one file may use.")  # fmt: skip
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead outside the folders given.")
+@click.option("--no-wait", is_flag=True, help="Exit 1 at once if another kb process is writing this knowledge base.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
 @handle_errors
@@ -107,13 +114,19 @@ def ingest(
     ocr: bool,
     strict: bool,
     jobs: int | None,
+    timeout: float,
+    max_memory: int,
+    follow_links: bool,
+    no_wait: bool,
     as_json: bool,
 ) -> None:
     """Add or update documents (files or folders, recursively) in the knowledge base.
 
     Reads .pdf .docx .html/.htm .txt .md; unchanged files do no work, changed ones are re-read, files gone from an
     ingested folder are removed. Files that fail are listed at the end (exit status 1); what was already in the
-    knowledge base stays.
+    knowledge base stays. Each file is read under a time and memory limit (--timeout, --max-memory); special
+    files are never opened and links leading outside the folders given are not followed (--follow-links). One
+    process writes a knowledge base at a time: a second waits for the first (--no-wait: exits 1 naming it).
 
     \b
     Example:
@@ -121,12 +134,18 @@ def ingest(
     """
     from kb.pipeline import discover
     from kb.pipeline import ingest as run_ingest
+    from kb.pipeline_limits import Limits
 
-    found = discover(paths)
+    def waiting(holder: Any) -> None:
+        click.echo(f"waiting for {holder.describe()} to finish writing {obj.home}…", err=True)
+
+    found = discover(paths, follow_links=follow_links)
     run = functools.partial(run_ingest, found, obj.home, metadata_file=metadata_file, topics_file=topics_file,
-                            ocr=ocr, strict=strict, jobs=jobs)  # fmt: skip
+                            ocr=ocr, strict=strict, jobs=jobs, limits=Limits(timeout, max_memory),
+                            wait=not no_wait, on_wait=waiting)  # fmt: skip
     if sys.stderr.isatty() and not as_json:
-        with click.progressbar(length=len(found.files), label="ingesting", file=sys.stderr, show_pos=True) as bar:
+        with click.progressbar(length=len(found.files), label="ingesting", file=raw_stream(sys.stderr),
+                               show_pos=True) as bar:  # fmt: skip
             report = run(progress=lambda _path, _ok: bar.update(1))
     else:
         report = run()

@@ -6,6 +6,7 @@ import csv
 import functools
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,66 @@ from kb.normalize.clean import display_width
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("table", "csv", "json", "md")
+
+# Characters a document may hold that a terminal would act on instead of showing: C0 controls but tab and newline
+# (ESC starts "ESC ] 0;title BEL" and "ESC [2J"; CR overwrites the line), DEL, C1 controls (U+009B is a one-byte
+# CSI) and the bidirectional overrides and isolates that reorder what is shown (U+202A-202E, U+2066-2069).
+UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A CSV cell a spreadsheet would read as a formula (=1+1, +cmd, -2+3, @SUM) or whose tab/CR leads to one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every character a terminal would act on shown as a ``\\uXXXX`` escape (``\\u001b`` for ESC).
+
+    The escape is also what JSON writes for those characters, so JSON output passed through stays exact.
+    """
+    return UNSAFE_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class SafeStream:
+    """A text stream that writes through :func:`safe_text`: document text never drives the terminal.
+
+    Installed over stdout and stderr by the `kb` group for every command; :func:`raw_stream` gives the stream
+    below it to the progress bar, which draws with CR and cursor escapes of its own.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(safe_text(text))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    @property
+    def raw(self) -> Any:
+        return self._stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def raw_stream(stream: Any) -> Any:
+    """The stream below a :class:`SafeStream` (for kb's own control sequences), or ``stream`` itself."""
+    return stream.raw if isinstance(stream, SafeStream) else stream
+
+
+def install_safe_streams(ctx: click.Context) -> None:
+    """Route sys.stdout and sys.stderr through :class:`SafeStream` until the command ends."""
+    saved = sys.stdout, sys.stderr
+    if not isinstance(sys.stdout, SafeStream):
+        sys.stdout = SafeStream(sys.stdout)
+    if not isinstance(sys.stderr, SafeStream):
+        sys.stderr = SafeStream(sys.stderr)
+
+    def restore() -> None:
+        sys.stdout, sys.stderr = saved
+
+    ctx.call_on_close(restore)
 
 
 @dataclass
@@ -72,6 +133,11 @@ def emit_json(value: Any, *, lines: bool = False) -> None:
             click.echo(json.dumps(to_jsonable(item), ensure_ascii=False))
         return
     click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting a formula gets a leading ``'`` (OWASP's advice)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _cell(value: Any) -> str:
@@ -131,8 +197,14 @@ def format_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, bom
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([_csv_value(row.get(c)) for c in columns])
     return ("\ufeff" if bom else "") + buf.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _cell(value)  # a negative number is a number, not a formula
+    return csv_cell(_cell(value))
 
 
 def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, *, bom: bool = False,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,9 +57,34 @@ def read_file(path: str | Path) -> bytes:
     """The bytes of a file of a format kb reads; UnsupportedFormat or CorruptFile (naming it) otherwise."""
     format_of(path)
     try:
-        return Path(path).read_bytes()
+        # O_NONBLOCK: opening a named pipe must not wait for a writer; it is refused below, never read.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise CorruptFile(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise CorruptFile(f"{path}: not a regular file ({special_kind(mode)}); skipped, never read")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise CorruptFile(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+
+
+def special_kind(mode: int) -> str:
+    """What a non-regular file is, for messages: 'a named pipe (FIFO)', 'a device', 'a socket', 'a folder'."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
 
 
 def extract(path: str | Path, *, ocr: bool = False) -> ExtractedText:

@@ -7,17 +7,17 @@ citation names no clause found there; ``pinpoint`` and ``text`` say how it was c
 topic, with the matched ``terms``).
 
 To stay small enough to load in a moment, the graph holds the clauses that take part in a citation or carry a
-topic, and the articles above them; every other clause is one ``kb show`` away. It is pickled to
-``HOME/graph.pickle`` and rebuilt incrementally: a document is redone when its text, citations or topic tags
-changed, together with the documents whose citations point into it.
+topic, and the articles above them; every other clause is one ``kb show`` away. It is kept as plain node-link
+JSON in ``HOME/graph.json`` (never a format that can run code: the home may be shared or synced) and rebuilt
+incrementally against the store: a document is redone when its text, citations or topic tags changed, together
+with the documents whose citations point into it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
+import re
 from collections import defaultdict
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,9 +32,11 @@ from kb.models import Citation, DocSummary, TopicTag
 if TYPE_CHECKING:
     from kb.store.sqlite import Store
 
-GRAPH_FILE = "graph.pickle"
-# Bumped when the graph's shape changes, so that an old pickle is rebuilt rather than misread.
-GRAPH_VERSION = 1
+GRAPH_FILE = "graph.json"
+# The pickle earlier versions kept; never opened (unpickling runs code), only removed once a JSON graph is saved.
+LEGACY_GRAPH_FILE = "graph.pickle"
+# Bumped when the graph's shape changes, so that an old graph file is rebuilt rather than misread.
+GRAPH_VERSION = 2
 EXPORT_FORMATS = ("graphml", "gexf", "json")
 
 # (id, kind, number, ordinal, sub) of a clause, as Store.clause_outline gives them; and those rows by document
@@ -196,31 +198,58 @@ def graph_path(home: Path) -> Path:
 
 
 def load_graph(home: Path) -> Any:
-    """The persisted graph; raises GraphMissing when there is none (or it is of an older format)."""
+    """The persisted graph; raises GraphMissing when there is none (or it is unreadable or of an older format)."""
     path = graph_path(home)
     if not path.exists():
         raise GraphMissing(f"{path}: no citation graph yet; run `kb ingest PATH...` to build the knowledge base")
     try:
-        with path.open("rb") as handle:
-            graph = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or not _valid_bookkeeping(data.get("graph")):
+            raise ValueError("not a kb graph")
+        if data["graph"].get("kb_graph_version") != GRAPH_VERSION:
+            raise GraphMissing(f"{path}: the citation graph is of an older format; run `kb ingest` to rebuild it")
+        graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
+    except GraphMissing:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, nx.NetworkXError) as exc:
         raise GraphMissing(f"{path}: the citation graph cannot be read ({exc}); run `kb ingest` to rebuild it") from exc
-    if getattr(graph, "graph", {}).get("kb_graph_version") != GRAPH_VERSION:
-        raise GraphMissing(f"{path}: the citation graph is of an older format; run `kb ingest` to rebuild it")
     return graph
 
 
+def _valid_bookkeeping(attrs: Any) -> bool:
+    """The graph-level attributes have the shapes update_graph relies on (a damaged file is rebuilt, not trusted)."""
+    if not isinstance(attrs, dict):
+        return False
+    fingerprints, members = attrs.get("fingerprints"), attrs.get("members")
+    return (
+        isinstance(fingerprints, dict)
+        and all(isinstance(v, str) for v in fingerprints.values())
+        and isinstance(members, dict)
+        and all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in members.values())
+    )
+
+
 def _save(graph: Any, home: Path) -> None:
+    from kb.store.files import write_text
+
     path = graph_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)  # readers see the old graph or the new one, never half of one
+    data = nx.node_link_data(graph, edges="links")
+    write_text(path, json.dumps(data, ensure_ascii=False))  # readers see the old graph or the new one, never half
+    legacy = Path(home) / LEGACY_GRAPH_FILE
+    if legacy.exists():
+        legacy.unlink()
 
 
 def update_graph(home: Path, store: Store) -> None:
-    """Bring ``HOME/graph.pickle`` up to date with the store, redoing only documents that changed."""
+    """Bring ``HOME/graph.json`` up to date with the store, redoing only documents that changed."""
+    from kb.store.lock import try_home_lock
+
+    with try_home_lock(home) as held:
+        _update_graph(home, store, save=held)
+
+
+def _update_graph(home: Path, store: Store, *, save: bool) -> Any:
     try:
         graph = load_graph(home)
     except GraphMissing:
@@ -264,17 +293,22 @@ def update_graph(home: Path, store: Store) -> None:
         load_outlines(doc_id)
         _remove_citations(graph, doc_id)
         _add_citations(graph, records(doc_id), outlines)
-    if touched or citing or not graph_path(home).exists():
+    if save and (touched or citing or not graph_path(home).exists()):
         _save(graph, home)
+    return graph
 
 
 def current_graph(home: Path, store: Store) -> Any:
     """The graph as of the store now: brought up to date (only what changed is redone), saved, returned.
 
-    Ingest leaves the graph to its first reader, so adding a file never waits for the graph to be rewritten.
+    Ingest leaves the graph to its first reader, so adding a file never waits for the graph to be rewritten. A
+    reader never waits for a writer either: while another process holds the home's lock, the graph is brought up
+    to date in memory and not saved.
     """
-    update_graph(home, store)
-    return load_graph(home)
+    from kb.store.lock import try_home_lock
+
+    with try_home_lock(home) as held:
+        return _update_graph(home, store, save=held)
 
 
 # -- export ----------------------------------------------------------------------------------------------------------
@@ -288,15 +322,29 @@ def _label(graph: Any, node: str, data: dict[str, Any]) -> str:
     return str(data.get("title") or data.get("name") or node)
 
 
-def _scalar_copy(graph: Any) -> Any:
-    """The graph with attributes GraphML and GEXF can hold: no None, no containers, no bookkeeping; with labels."""
+# Characters XML 1.0 cannot hold at all, even escaped (C0 controls but tab, LF and CR; lone surrogates; U+FFFE and
+# U+FFFF): a title holding one would make GraphML and GEXF unreadable, so they are dropped from those exports.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> Any:
+    """``value`` with the characters XML cannot hold removed (strings only; other values as they are)."""
+    return XML_INVALID.sub("", value) if isinstance(value, str) else value
+
+
+def _scalar_copy(graph: Any, clean: Any = lambda v: v) -> Any:
+    """The graph with attributes GraphML and GEXF can hold: no None, no containers, no bookkeeping; with labels.
+
+    ``clean`` is applied to every node id, key and attribute value (:func:`xml_text` for the XML formats).
+    """
     out = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
-        attrs = {k: v for k, v in data.items() if v is not None and not isinstance(v, (list, dict))}
-        attrs["label"] = _label(graph, node, data)
-        out.add_node(node, **attrs)
+        attrs = {k: clean(v) for k, v in data.items() if v is not None and not isinstance(v, (list, dict))}
+        attrs["label"] = clean(_label(graph, node, data))
+        out.add_node(clean(node), **attrs)
     for u, v, key, data in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=key, **{k: val for k, val in data.items() if val is not None})
+        attrs = {k: clean(val) for k, val in data.items() if val is not None}
+        out.add_edge(clean(u), clean(v), key=clean(key), **attrs)
     return out
 
 
@@ -304,15 +352,19 @@ def export_graph(graph: Any, path: Path, fmt: str) -> Path:
     """Write ``graph`` to ``path`` as GraphML (Gephi, Cytoscape), GEXF (Gephi) or node-link JSON (scripts)."""
     if fmt not in EXPORT_FORMATS:
         raise GraphFormatError(f"{fmt}: unknown graph format; expected one of {', '.join(EXPORT_FORMATS)}")
+    from kb.store.files import atomic_path, write_text
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "json":
+    if fmt == "json":  # JSON holds any text exactly (control characters as \u escapes)
         data = nx.node_link_data(_scalar_copy(graph), edges="links")
-        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    elif fmt == "graphml":
-        nx.write_graphml(_scalar_copy(graph), path, encoding="utf-8")
-    else:
-        nx.write_gexf(_scalar_copy(graph), path, encoding="utf-8")
+        write_text(path, json.dumps(data, ensure_ascii=False))
+        return path
+    with atomic_path(path) as tmp:  # an interrupted export leaves no partial file under the final name
+        if fmt == "graphml":
+            nx.write_graphml(_scalar_copy(graph, xml_text), tmp, encoding="utf-8")
+        else:
+            nx.write_gexf(_scalar_copy(graph, xml_text), tmp, encoding="utf-8")
     return path
 
 

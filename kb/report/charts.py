@@ -402,8 +402,10 @@ def plot(
         raise MissingDependency(f"charts need matplotlib ({exc}); install it with `pip install matplotlib`") from exc
     fig = render_figure(table, title=title, subtitle=subtitle, filters=filters)
     try:
-        with matplotlib.rc_context(_rc(find_cjk_font())):
-            fig.savefig(out, dpi=150, metadata=_metadata(out))
+        from kb.store.files import atomic_path
+
+        with matplotlib.rc_context(_rc(find_cjk_font())), atomic_path(out) as tmp:
+            fig.savefig(tmp, dpi=150, metadata=_metadata(out), format=out.suffix.lower().lstrip("."))
     except OSError as exc:
         raise KbError(f"{out}: cannot write the chart ({exc.strerror or exc}); check the path and permissions") from exc
     return out

@@ -12,7 +12,6 @@ import dataclasses
 import io
 import mmap
 import os
-import pickle
 import struct
 import zlib
 from array import array
@@ -29,6 +28,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
 
+from kb.search import safe_pickle
 from kb.search.analyzer import BIGRAM_ANALYZER, UNIGRAM_ANALYZER
 
 # Entry kinds: a clause (the unit search returns) or a document's own entry (title, 发文字号, issuers).
@@ -38,6 +38,8 @@ DOCUMENT = "doc"
 GRAMS = "text"  # bigram field (the name Whoosh users would query)
 CHARS = "chars"  # unigram field, for one-character queries
 NORM = "norm"  # column: the normalised text (UTF-8), to verify that a candidate really contains a phrase
+safe_pickle.install()  # every pickle Whoosh reads from the index builds data only, never runs code
+
 ENTRY = "entry"  # column: the pickled entry (all its fields), for hits, snippets and rebuilding segments
 HEADS = "heads"  # column: a document entry's normalised title and short title, one per line (known-item search)
 KEYWORD_FIELDS = ("kind", "doc_id", "version", "province", "city", "level", "doc_type", "status", "year",
@@ -240,9 +242,9 @@ def _read_blocks(postfile: Any, offset: int) -> tuple[np.ndarray, np.ndarray]:
         last = size < 0
         size = abs(size)
         block = io.BytesIO(postfile.get(pos + 4, size))
-        count, _, _, comp, _, _ = pickle.load(block)
+        count, _, _, comp, _, _ = safe_pickle.load(block)
         data = block.read()
-        ids, weights, _ = pickle.loads(zlib.decompress(data) if comp else data)
+        ids, weights, _ = safe_pickle.loads(zlib.decompress(data) if comp else data)
         if isinstance(ids, array):
             deltas = np.frombuffer(ids, dtype=np.uint32 if ids.itemsize == 4 else np.uint64).astype(np.int64)
         else:

@@ -6,12 +6,12 @@ whoosh_index.py opens a new snapshot when the table of contents moves on, reusin
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from kb.search import safe_pickle
 from kb.search.postings import DOCUMENT, HEADS, Entry, SegmentData
 
 
@@ -74,7 +74,7 @@ class Part:
         return np.isin(self.data.column(HEADS)[0][ids], wanted)
 
     def entry(self, local: int) -> Entry:
-        return Entry.from_tuple(pickle.loads(self.data.entry_bytes(local)))
+        return Entry.from_tuple(safe_pickle.loads(self.data.entry_bytes(local)))
 
     def live_entries(self) -> list[Entry]:
         """Entries the segment does not mark deleted, as of now (for rebuilding the segment)."""
