@@ -164,7 +164,14 @@ def _safe_process(path: str, options: Options) -> Processed | Failure:
         return Failure(path, "InternalError", f"{path}: could not be processed ({type(exc).__name__}: {exc})")
 
 
-def _process_all(paths: Sequence[str], options: Options, jobs: int) -> Iterator[tuple[str, Processed | Failure]]:
+def _process_all(
+    paths: Sequence[str], options: Options, jobs: int, cluster: Any = None
+) -> Iterator[tuple[str, Processed | Failure]]:
+    if cluster is not None:  # a Dask client: the workers of its cluster run the stages
+        from kb.distributed import process_on_cluster
+
+        yield from process_on_cluster(paths, options, cluster)
+        return
     if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
         for path in paths:
             yield path, _safe_process(path, options)
@@ -201,6 +208,7 @@ def ingest(
     ocr: bool = False,
     strict: bool = False,
     jobs: int | None = None,
+    scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Bring the knowledge base at ``home`` up to date with the files under ``paths``.
@@ -208,9 +216,10 @@ def ingest(
     New and changed files are processed, files gone from an ingested folder are removed, unchanged files do no
     work. A file that fails is reported in the result (its earlier version, if any, stays); with ``strict`` the
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
-    progress bar needs the number of files first); ``progress`` is called once for every file.
+    progress bar needs the number of files first); ``progress`` is called once for every file. With
+    ``scheduler`` (a Dask scheduler's address) the per-document stages run on that cluster's workers instead of
+    local processes; this process still writes the store and the index.
     """
-    from kb.store.sqlite import Store
 
     started = time.perf_counter()
     stage: dict[str, float] = {}
@@ -227,6 +236,32 @@ def ingest(
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
+    cluster = None
+    if scheduler is not None:  # connect before touching the knowledge base: a wrong address changes nothing
+        from kb.distributed import connect
+
+        cluster = connect(scheduler)
+    try:
+        return _ingest(found, home, options, fingerprint, failures, strict, jobs, cluster, progress, started, stage)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _ingest(
+    found: Discovered,
+    home: Path,
+    options: Options,
+    fingerprint: str,
+    failures: list[Failure],
+    strict: bool,
+    jobs: int | None,
+    cluster: Any,
+    progress: Progress | None,
+    started: float,
+    stage: dict[str, float],
+) -> IngestReport:
+    from kb.store.sqlite import Store
 
     with Store.open(home, create=True) as store:
         known = store.sources()
@@ -262,7 +297,7 @@ def ingest(
         if todo or gone or interrupted:
             index = _open_index(home)
             store.set_meta("index_state", "dirty")
-            results = _process_all(list(todo), options, jobs or default_jobs())
+            results = _process_all(list(todo), options, jobs or default_jobs(), cluster)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
