@@ -147,3 +147,51 @@ def test_no_scheduler_is_a_clear_error_and_touches_nothing(tmp_path: Path, monke
     with pytest.raises(KbError, match=r"tcp://127\.0\.0\.1:\d+: no Dask scheduler answered"):
         ingest(_folders(), tmp_path / "home", scheduler=address)
     assert not (tmp_path / "home").exists()
+
+
+class _Future:
+    def __init__(self, fn: object, args: tuple[object, ...]) -> None:
+        self.fn, self.args = fn, args
+
+    def result(self) -> object:
+        items = self.args[0]
+        if any(path.endswith("poison.md") for _data, path in items):  # type: ignore[attr-defined]
+            raise RuntimeError("KilledWorker: worker died 3 times running this task")
+        return [f"processed {path}" for _data, path in items]  # type: ignore[attr-defined]
+
+    def release(self) -> None:
+        pass
+
+
+class _Client:
+    """Stands in for a Dask client: tasks holding a file named poison.md kill every worker they run on."""
+
+    def nthreads(self) -> dict[str, int]:
+        return {"w0": 1}
+
+    def scatter(self, values: list[object], broadcast: bool) -> list[object]:
+        return values
+
+    def submit(self, fn: object, *args: object, pure: bool) -> _Future:
+        return _Future(fn, args)
+
+
+def test_a_file_that_kills_workers_fails_alone_and_in_its_place(tmp_path: Path) -> None:
+    from kb.distributed import process_on_cluster
+    from kb.models import Failure
+    from kb.pipeline import Options
+
+    names = [f"{n:02d}.md" for n in range(20)]
+    names[11] = "poison.md"
+    paths = []
+    for name in names:
+        (tmp_path / name).write_text("# 标题\n\n第一条 内容。\n", encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    (tmp_path / "missing.md").unlink(missing_ok=True)
+    paths.insert(5, str(tmp_path / "missing.md"))
+    outcomes = list(process_on_cluster(paths, Options(), _Client()))
+    assert [path for path, _ in outcomes] == paths
+    failed = {Path(path).name: outcome for path, outcome in outcomes if isinstance(outcome, Failure)}
+    assert set(failed) == {"poison.md", "missing.md"}
+    assert "the cluster could not process it (RuntimeError: KilledWorker" in failed["poison.md"].message
+    assert all(outcome == f"processed {path}" for path, outcome in outcomes if Path(path).name not in failed)
