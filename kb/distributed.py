@@ -156,9 +156,7 @@ def _submit(
     return names, (future, items, failures)
 
 
-def _collect(
-    client: Any, names: list[str], state: Any, options: Any
-) -> Iterator[tuple[str, Processed | Failure]]:
+def _collect(client: Any, names: list[str], state: Any, options: Any) -> Iterator[tuple[str, Processed | Failure]]:
     future, items, failures = state
     outcomes: dict[str, Processed | Failure] = {f.path: f for f in failures}
     if future is not None:
