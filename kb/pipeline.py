@@ -54,6 +54,7 @@ class Options:
     ocr: bool = False
     overrides: Overrides | None = None
     topics_file: str | None = None
+    engine: str | None = None  # the search engine of a new knowledge base (None: the home's, else Whoosh)
 
 
 def document_id(path: str | Path) -> str:
@@ -209,6 +210,7 @@ def ingest(
     strict: bool = False,
     jobs: int | None = None,
     scheduler: str | None = None,
+    engine: str | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Bring the knowledge base at ``home`` up to date with the files under ``paths``.
@@ -218,7 +220,8 @@ def ingest(
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
     progress bar needs the number of files first); ``progress`` is called once for every file. With
     ``scheduler`` (a Dask scheduler's address) the per-document stages run on that cluster's workers instead of
-    local processes; this process still writes the store and the index.
+    local processes; this process still writes the store and the index. ``engine`` chooses the search engine of
+    a new knowledge base (Whoosh by default); an existing one keeps its own.
     """
 
     started = time.perf_counter()
@@ -230,12 +233,18 @@ def ingest(
         from kb.metadata.read import load_overrides
 
         overrides = load_overrides(meta_path)
-    options = Options(ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None)
+    options = Options(
+        ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None, engine=engine
+    )
     fingerprint = _fingerprint(options, meta_path)
     found = paths if isinstance(paths, Discovered) else discover(paths)
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
+    if engine is not None:  # a home holds one index: refuse another engine before changing anything
+        from kb.search.engines import check_engine
+
+        check_engine(home, engine)
     cluster = None
     if scheduler is not None:  # connect before touching the knowledge base: a wrong address changes nothing
         from kb.distributed import connect
@@ -295,7 +304,7 @@ def _ingest(
         added = updated = 0
         interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
         if todo or gone or interrupted:
-            index = _open_index(home)
+            index = _open_index(home, options.engine)
             store.set_meta("index_state", "dirty")
             results = _process_all(list(todo), options, jobs or default_jobs(), cluster)
             batch: list[Processed] = []
@@ -344,10 +353,10 @@ def _ingest(
     )
 
 
-def _open_index(home: Path) -> Any:
-    from kb.search.whoosh_index import open_index
+def _open_index(home: Path, engine: str | None = None) -> Any:
+    from kb.search.engines import open_search_index
 
-    return open_index(home, create=True)
+    return open_search_index(home, create=True, engine=engine)
 
 
 def _commit_batch(
