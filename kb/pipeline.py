@@ -34,7 +34,7 @@ PIPELINE_VERSION = "1"
 BATCH_SIZE = 200
 # Below this many files one worker process does them all: more would cost more to start than they save.
 MIN_FILES_FOR_POOL = 16
-
+# Per-file time and memory limits when the caller gives none.
 DEFAULT_LIMITS = Limits()
 
 Progress = Callable[[str, bool], None]
@@ -56,6 +56,7 @@ class Options:
     ocr: bool = False
     overrides: Overrides | None = None
     topics_file: str | None = None
+    engine: str | None = None  # the search engine of a new knowledge base (None: the home's, else Whoosh)
 
 
 def document_id(path: str | Path) -> str:
@@ -119,9 +120,15 @@ def _safe_process(path: str, options: Options) -> Processed | Failure:
         return Failure(path, "InternalError", f"{path}: could not be processed ({type(exc).__name__}: {exc})")
 
 
-def _process_all(paths: Sequence[str], options: Options, jobs: int,
-                 limits: Limits) -> Iterator[tuple[str, Processed | Failure]]:  # fmt: skip
-    """Every file in a worker process under ``limits``; few files share one worker."""
+def _process_all(
+    paths: Sequence[str], options: Options, jobs: int, limits: Limits, cluster: Any = None
+) -> Iterator[tuple[str, Processed | Failure]]:
+    """Every file in a worker process under ``limits`` (few files share one worker), or on a Dask cluster."""
+    if cluster is not None:  # a Dask client: the workers of its cluster run the stages
+        from kb.distributed import process_on_cluster
+
+        yield from process_on_cluster(paths, options, cluster)
+        return
     workers = 1 if len(paths) < MIN_FILES_FOR_POOL else jobs
     yield from run_bounded(paths, lambda path: _safe_process(path, options), workers, limits)
 
@@ -154,6 +161,8 @@ def ingest(
     ocr: bool = False,
     strict: bool = False,
     jobs: int | None = None,
+    scheduler: str | None = None,
+    engine: str | None = None,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
     follow_links: bool = False,
@@ -165,18 +174,22 @@ def ingest(
     New and changed files are processed, files gone from an ingested folder are removed, unchanged files do no
     work. A file that fails is reported in the result (its earlier version, if any, stays); with ``strict`` the
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
-    progress bar needs the number of files first); ``progress`` is called once for every file. Each file runs in a
-    worker process under ``limits``. The home's write lock is held throughout: when another process holds it,
+    progress bar needs the number of files first); ``progress`` is called once for every file. With
+    ``scheduler`` (a Dask scheduler's address) the per-document stages run on that cluster's workers instead of
+    local processes; this process still writes the store and the index. ``engine`` chooses the search engine of
+    a new knowledge base (Whoosh by default); an existing one keeps its own. Locally each file runs in a worker
+    process under ``limits``. The home's write lock is held throughout: when another process holds it,
     ``on_wait`` is told who and the call waits, or with ``wait=False`` raises HomeBusy.
     """
     from kb.store.lock import home_lock
 
     with home_lock(home, wait=wait, on_wait=on_wait):
-        return _ingest(paths, Path(home), metadata_file=metadata_file, topics_file=topics_file, ocr=ocr, strict=strict,
-                       jobs=jobs, progress=progress, limits=limits, follow_links=follow_links)  # fmt: skip
+        return _locked_ingest(paths, Path(home), metadata_file=metadata_file, topics_file=topics_file, ocr=ocr,
+                              strict=strict, jobs=jobs, scheduler=scheduler, engine=engine, progress=progress,
+                              limits=limits, follow_links=follow_links)  # fmt: skip
 
 
-def _ingest(
+def _locked_ingest(
     paths: Iterable[str | Path] | Discovered,
     home: Path,
     *,
@@ -185,11 +198,12 @@ def _ingest(
     ocr: bool,
     strict: bool,
     jobs: int | None,
+    scheduler: str | None,
+    engine: str | None,
     progress: Progress | None,
     limits: Limits,
     follow_links: bool,
 ) -> IngestReport:
-    from kb.store.sqlite import Store
 
     started = time.perf_counter()
     stage: dict[str, float] = {}
@@ -199,12 +213,46 @@ def _ingest(
         from kb.metadata.read import load_overrides
 
         overrides = load_overrides(meta_path)
-    options = Options(ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None)
+    options = Options(
+        ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None, engine=engine
+    )
     fingerprint = _fingerprint(options, meta_path)
     found = paths if isinstance(paths, Discovered) else discover(paths, follow_links=follow_links)
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
+    if engine is not None:  # a home holds one index: refuse another engine before changing anything
+        from kb.search.engines import check_engine
+
+        check_engine(home, engine)
+    cluster = None
+    if scheduler is not None:  # connect before touching the knowledge base: a wrong address changes nothing
+        from kb.distributed import connect
+
+        cluster = connect(scheduler)
+    try:
+        return _ingest(found, home, options, fingerprint, failures, strict, jobs, limits, cluster, progress, started,
+                       stage)  # fmt: skip
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _ingest(
+    found: Discovered,
+    home: Path,
+    options: Options,
+    fingerprint: str,
+    failures: list[Failure],
+    strict: bool,
+    jobs: int | None,
+    limits: Limits,
+    cluster: Any,
+    progress: Progress | None,
+    started: float,
+    stage: dict[str, float],
+) -> IngestReport:
+    from kb.store.sqlite import Store
 
     with Store.open(home, create=True) as store:
         known = store.sources()
@@ -243,9 +291,9 @@ def _ingest(
         added = updated = 0
         interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
         if todo or gone or interrupted:
-            index = _open_index(home)
+            index = _open_index(home, options.engine)
             store.set_meta("index_state", "dirty")
-            results = _process_all(list(todo), options, jobs or default_jobs(), limits)
+            results = _process_all(list(todo), options, jobs or default_jobs(), limits, cluster)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
@@ -292,10 +340,10 @@ def _ingest(
     )
 
 
-def _open_index(home: Path) -> Any:
-    from kb.search.whoosh_index import open_index
+def _open_index(home: Path, engine: str | None = None) -> Any:
+    from kb.search.engines import open_search_index
 
-    return open_index(home, create=True)
+    return open_search_index(home, create=True, engine=engine)
 
 
 def _commit_batch(

@@ -97,6 +97,10 @@ def document_json(doc: Document) -> dict[str, Any]:
 @click.option("--ocr", is_flag=True, help="Read scanned PDF pages by OCR (Tesseract).")
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Run the per-document stages on this Dask scheduler's workers (kb[distributed]).")  # fmt: skip
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
+              help="Search engine of a new knowledge base (default whoosh); an existing one keeps its.")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_SECONDS, show_default=True,
               help="Seconds one file may take; a file past it is stopped and reported.")  # fmt: skip
 @click.option("--max-memory", type=click.IntRange(min=64), default=DEFAULT_MAX_MEMORY_MB, show_default=True,
@@ -114,6 +118,8 @@ def ingest(
     ocr: bool,
     strict: bool,
     jobs: int | None,
+    scheduler: str | None,
+    engine: str | None,
     timeout: float,
     max_memory: int,
     follow_links: bool,
@@ -129,8 +135,9 @@ def ingest(
     process writes a knowledge base at a time: a second waits for the first (--no-wait: exits 1 naming it).
 
     \b
-    Example:
+    Examples:
       kb ingest ../shared/corpus/lawrefbook --metadata ../shared/corpus/manifest.csv
+      kb ingest corpus/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
     from kb.pipeline import discover
     from kb.pipeline import ingest as run_ingest
@@ -141,8 +148,8 @@ def ingest(
 
     found = discover(paths, follow_links=follow_links)
     run = functools.partial(run_ingest, found, obj.home, metadata_file=metadata_file, topics_file=topics_file,
-                            ocr=ocr, strict=strict, jobs=jobs, limits=Limits(timeout, max_memory),
-                            wait=not no_wait, on_wait=waiting)  # fmt: skip
+                            ocr=ocr, strict=strict, jobs=jobs, scheduler=scheduler, engine=engine,
+                            limits=Limits(timeout, max_memory), wait=not no_wait, on_wait=waiting)  # fmt: skip
     if sys.stderr.isatty() and not as_json:
         with click.progressbar(length=len(found.files), label="ingesting", file=raw_stream(sys.stderr),
                                show_pos=True) as bar:  # fmt: skip
