@@ -89,11 +89,23 @@ def process_bytes(data: bytes, path: str, options: Options = Options()) -> Proce
         body=body,
         meta=meta,
         clauses=segmentation.clauses,
-        warnings=extracted.warnings + segmentation.warnings,
+        warnings=extracted.warnings + segmentation.warnings + _date_warnings(body),
         grammar=segmentation.grammar,
     )
     lexicon = load_lexicon(Path(options.topics_file) if options.topics_file else None)
     return Processed(document, find_citations(document), tag_topics(document, lexicon))
+
+
+def _date_warnings(body: str) -> tuple[str, ...]:
+    """Warnings for dates the text writes but no PRC document can bear (一〇〇〇年…, 2999年…): reported, not used."""
+    from kb.normalize.dates import implausible_dates, plausible_years
+
+    spans = implausible_dates(body)
+    if not spans:
+        return ()
+    first, last = plausible_years(body)
+    shown = "、".join(body[s.start : s.end] for s in spans[:3]) + ("…" if len(spans) > 3 else "")
+    return (f"{len(spans)} date(s) outside {first}-{last} ignored: {shown}",)
 
 
 def process_file(path: str | Path, options: Options = Options()) -> Processed:
@@ -290,8 +302,10 @@ def _ingest(
 
         added = updated = 0
         interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
-        if todo or gone or interrupted:
+        gaps = _index_gaps(home, store) if not (todo or gone or interrupted) else ()
+        if todo or gone or interrupted or gaps:
             index = _open_index(home, options.engine)
+            _repair_index(store, index, gaps or _index_gaps(home, store))
             store.set_meta("index_state", "dirty")
             results = _process_all(list(todo), options, jobs or default_jobs(), limits, cluster)
             batch: list[Processed] = []
@@ -338,6 +352,35 @@ def _ingest(
         seconds=time.perf_counter() - started,
         stage_seconds=tuple(sorted(stage.items())),
     )
+
+
+def index_gaps(home: str | Path) -> tuple[str, ...]:
+    """Documents the store holds whose version the search index lacks (a search would not find them), by id."""
+    from kb.store.sqlite import Store
+
+    with Store.open(home) as store:
+        return _index_gaps(Path(home), store)
+
+
+def _index_gaps(home: Path, store: Store) -> tuple[str, ...]:
+    from kb.errors import IndexMissing
+    from kb.search.engines import open_search_index
+
+    live = store.live_versions()
+    if not live:
+        return ()
+    try:
+        indexed = open_search_index(home).indexed_versions()
+    except IndexMissing:
+        return tuple(sorted(live))
+    return tuple(sorted(doc_id for doc_id, sha in live.items() if indexed.get(doc_id) != sha))
+
+
+def _repair_index(store: Store, index: Any, gaps: Sequence[str]) -> None:
+    """Index again, from the store, the documents the index lacks (left so by a crash or an older kb)."""
+    for start in range(0, len(gaps), BATCH_SIZE):
+        docs = [doc for doc in store.iter_documents(gaps[start : start + BATCH_SIZE]) if doc is not None]
+        index.update([(doc, store.topics(doc_id=doc.id)) for doc in docs])
 
 
 def _open_index(home: Path, engine: str | None = None) -> Any:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.normalize.dates import find_dates, is_date_line, parse_date
+from kb.normalize.dates import find_dates, implausible_dates, is_date_line, parse_date
 from kb.normalize.numerals import to_chinese
 
 
@@ -71,10 +71,34 @@ def _chinese_year(year: int) -> str:
     return "".join("〇一二三四五六七八九"[int(d)] for d in str(year))
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)))
+@given(st.dates(min_value=date(1949, 1, 1), max_value=date(date.today().year + 1, 12, 31)))
 def test_any_date_written_either_way_reads_back(value: date) -> None:
     arabic = f"{value.year}年{value.month}月{value.day}日"
     chinese = f"{_chinese_year(value.year)}年{to_chinese(value.month)}月{to_chinese(value.day)}日"
     assert parse_date(arabic) == value
     assert parse_date(chinese) == value
     assert [s.date for s in find_dates(f"于{chinese}签署，{arabic}公布")] == [value, value]
+
+
+@given(st.one_of(st.dates(min_value=date(1000, 1, 1), max_value=date(1948, 12, 31)),
+                 st.dates(min_value=date(date.today().year + 2, 1, 1), max_value=date(9999, 12, 31))))  # fmt: skip
+def test_dates_outside_the_plausible_range_are_reported_not_used(value: date) -> None:
+    chinese = f"{_chinese_year(value.year)}年{to_chinese(value.month)}月{to_chinese(value.day)}日"
+    arabic = f"{value.year}年{value.month}月{value.day}日"
+    text = f"于{chinese}签署，{arabic}公布"
+    assert find_dates(text) == []
+    assert parse_date(chinese) is None
+    assert [s.date for s in implausible_dates(f"于{chinese}签署")] == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一〇〇〇年一月一日", None),  # the Chinese-numeral year 1000 is no date of a PRC document
+        ("二九九九年一月一日", None),
+        ("一九四九年十月一日", date(1949, 10, 1)),
+        ("中华民国三十六年，即一九四七年一月一日", date(1947, 1, 1)),  # a text of the Republic may be older
+    ],
+)
+def test_year_1000_is_not_a_date(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected

@@ -311,9 +311,13 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
         info = store.status()
         failed = store.failures() if failures else []
         state = store.get_meta("index_state")
+    from kb.pipeline import index_gaps
+
+    gaps = index_gaps(obj.home) if info.documents else ()
     if as_json:
         data = to_jsonable(info)
         data["index_state"] = state
+        data["missing_from_index"] = list(gaps)
         if failures:
             data["failed"] = to_jsonable(failed)
         emit_json(data)
@@ -326,6 +330,9 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
     click.echo(f"  last built: {info.last_built or 'never'}")
     if state == "dirty":
         click.echo("  index: an ingest did not finish; run `kb ingest` again to complete it")
+    if gaps:
+        click.echo(f"  index: {len(gaps)} stored document(s) missing from the search index (e.g. {gaps[0]}); "
+                   "run `kb ingest` on the same folders to repair it")  # fmt: skip
     for failure in failed:
         click.echo(f"  failed: {failure.message}")
 

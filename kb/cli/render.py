@@ -22,6 +22,8 @@ from kb.normalize.clean import display_width
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("table", "csv", "json", "md")
+# The click type of --year, --from and --to: a four-digit year (a huge number would overflow the store's filters).
+YEAR = click.IntRange(1000, 9999)
 
 # Characters a document may hold that a terminal would act on instead of showing: C0 controls but tab and newline
 # (ESC starts "ESC ] 0;title BEL" and "ESC [2J"; CR overwrites the line), DEL, C1 controls (U+009B is a one-byte

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kb.cli.render import KbContext, emit, emit_json, handle_errors, output_options
+from kb.cli.render import YEAR, KbContext, emit, emit_json, handle_errors, output_options
 from kb.models import DocFilter, DocType, Level, Status
 
 if TYPE_CHECKING:
@@ -45,9 +45,9 @@ LIST_HEADERS = {"doc_type": "type", "doc_number": "发文字号"}
 def filter_options(func: F) -> F:
     """Add the document filters shared by `kb list` and `kb stats`; the command receives ``filters`` (DocFilter)."""
 
-    @click.option("--year", type=int, default=None, help="Documents of this year (the version's year).")
-    @click.option("--from", "year_from", type=int, default=None, help="Documents of this year or later.")
-    @click.option("--to", "year_to", type=int, default=None, help="Documents of this year or earlier.")
+    @click.option("--year", type=YEAR, default=None, help="Documents of this year (the version's year).")
+    @click.option("--from", "year_from", type=YEAR, default=None, help="Documents of this year or later.")
+    @click.option("--to", "year_to", type=YEAR, default=None, help="Documents of this year or earlier.")
     @click.option("--province", default=None, help="Province short or full name (浙江, 浙江省); 全国 for national.")
     @click.option("--city", default=None, help="City short or full name (深圳, 深圳市).")
     @click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Issuing level.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
+from kb.cli.render import YEAR, KbContext, emit_json, handle_errors, is_terminal
 from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult
 from kb.normalize.clean import display_width
 
@@ -19,9 +19,9 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 @click.argument("query", nargs=-1)
 @click.option("--province", help="Only this province (short name: 浙江, 广东; 浙江省 also works).")
 @click.option("--city", help="Only this city (深圳, 杭州).")
-@click.option("--year", type=int, help="Only documents of this year (the version's year).")
-@click.option("--from", "year_from", type=int, help="Only documents of this year or later.")
-@click.option("--to", "year_to", type=int, help="Only documents of this year or earlier.")
+@click.option("--year", type=YEAR, help="Only documents of this year (the version's year).")
+@click.option("--from", "year_from", type=YEAR, help="Only documents of this year or later.")
+@click.option("--to", "year_to", type=YEAR, help="Only documents of this year or earlier.")
 @click.option("--level", type=click.Choice([lv.value for lv in Level]), help="Only this administrative level.")
 @click.option("--type", "doc_type", type=click.Choice([t.value for t in DocType]), help="Only this kind of document.")
 @click.option("--topic", help="Only clauses tagged with this topic (e.g. 公共数据权属).")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kb.cli.render import KbContext, emit, emit_json, handle_errors, output_options
+from kb.cli.render import YEAR, KbContext, emit, emit_json, handle_errors, output_options
 from kb.models import DocFilter, Level, to_jsonable
 
 # The relations `kb trace --relation` accepts (kb.graph.trace.RELATIONS; repeated here so --help needs no import).
@@ -64,7 +64,7 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 @click.option("--relation", "relations", multiple=True, type=click.Choice(RELATION_CHOICES),
               help="Show only this group; repeat for several (default: all four).")  # fmt: skip
 @click.option("--province", default=None, help="Only documents of this province (浙江, 浙江省; 全国 for national).")
-@click.option("--year", type=int, default=None, help="Only documents of this year (the version's year).")
+@click.option("--year", type=YEAR, default=None, help="Only documents of this year (the version's year).")
 @click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Only this issuing level.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Items per group.")
 @click.option("--unresolved", is_flag=True, help="List the cited titles the knowledge base lacks, most cited first.")

@@ -29,6 +29,19 @@ CHINESE_DATE = re.compile(
 FIELD_DATE = re.compile(r"(?<!\d)(?P<y>(?:1[89]|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 
 
+# The plausible years of a PRC law or policy document: from the founding of the PRC to next year (a text may be
+# dated ahead of its publication). A text that speaks of the Republic (中华民国, 民国…年) may date from 1912.
+FIRST_YEAR = 1949
+REPUBLIC_FIRST_YEAR = 1912
+REPUBLIC_HINT = re.compile(r"中华民国|民国[一二三四五六七八九十\d]+年")
+
+
+def plausible_years(text: str) -> tuple[int, int]:
+    """The first and last year a date in ``text`` may have; dates outside are reported, never used."""
+    first = REPUBLIC_FIRST_YEAR if REPUBLIC_HINT.search(text) else FIRST_YEAR
+    return first, date.today().year + 1
+
+
 @dataclass(frozen=True, slots=True)
 class DateSpan:
     """A date found in a text, with the character offsets of its written form."""
@@ -52,8 +65,7 @@ def _from_match(match: re.Match[str]) -> date | None:
     return _make_date(parse_number(match["y"]), parse_number(match["m"]), parse_number(match["d"]))
 
 
-def find_dates(text: str) -> list[DateSpan]:
-    """Every full date (year, month and day) in ``text``, in order of position; invalid dates are skipped."""
+def _all_dates(text: str) -> list[DateSpan]:
     mapped = text.translate(_DIGIT_WIDTHS)
     found: list[DateSpan] = []
     for pattern in (ARABIC_DATE, CHINESE_DATE):
@@ -63,6 +75,19 @@ def find_dates(text: str) -> list[DateSpan]:
                 found.append(DateSpan(value, match.start(), match.end()))
     found.sort(key=lambda span: span.start)
     return found
+
+
+def find_dates(text: str) -> list[DateSpan]:
+    """Every full date (year, month and day) in ``text``, in order of position; invalid dates are skipped, and so
+    are dates outside :func:`plausible_years` (一〇〇〇年一月一日 is no date of a PRC document)."""
+    first, last = plausible_years(text)
+    return [span for span in _all_dates(text) if first <= span.date.year <= last]
+
+
+def implausible_dates(text: str) -> list[DateSpan]:
+    """The well-formed dates in ``text`` that :func:`find_dates` leaves out as implausible, to report them."""
+    first, last = plausible_years(text)
+    return [span for span in _all_dates(text) if not first <= span.date.year <= last]
 
 
 def parse_date(text: str | None) -> date | None:
@@ -77,7 +102,9 @@ def parse_date(text: str | None) -> date | None:
     if spans:
         return spans[0].date
     match = FIELD_DATE.search(text.translate(_DIGIT_WIDTHS))
-    return _from_match(match) if match else None
+    value = _from_match(match) if match else None
+    first, last = plausible_years(text)
+    return value if value is not None and first <= value.year <= last else None
 
 
 def is_date_line(line: str) -> bool:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import product
 
-from kb.errors import QuerySyntaxError
+from kb.errors import QuerySyntaxError, QueryTooComplex
 from kb.models import DocFilter, DocType, Level, Status
 from kb.search.analyzer import normalize
 
@@ -95,15 +95,37 @@ CHINESE_ORDINAL = re.compile(
 # A year in Chinese digits before 年 (二〇二〇年).
 CHINESE_YEAR = re.compile(r"[零〇一二三四五六七八九]{4}(?=年)")
 MAX_VARIANTS = 16
+# Bounds that keep a query's parse and evaluation small whatever it holds: characters, terms (words, phrases,
+# filters, NOT, OR) and nesting (parentheses and NOT chains). Real queries use a handful of each.
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 100
+MAX_QUERY_DEPTH = 20
+# Years a filter may name (--year, year:...): anything else is a typo, and a huge one would overflow the index.
+MIN_FILTER_YEAR, MAX_FILTER_YEAR = 1000, 9999
+# A query argument holding bytes that are not UTF-8 (Python keeps them as lone surrogates).
+UNDECODABLE = re.compile("[\ud800-\udfff]")
 # Cheap test whether a string can hold a number in a numbering context at all (so normalize.numerals loads only then).
 NUMBER_HINT = re.compile(r"\d|[第条款项章节编目年]")
 
 
 def parse_query(query: str) -> Node | None:
-    """Parse a query string; None for a query with nothing in it. Raises QuerySyntaxError with what to change."""
+    """Parse a query string; None for a query with nothing in it. Raises QuerySyntaxError with what to change.
+
+    Queries longer than MAX_QUERY_CHARS, with more than MAX_QUERY_TERMS terms or nested deeper than
+    MAX_QUERY_DEPTH raise QueryTooComplex.
+    """
+    if UNDECODABLE.search(query):
+        raise QuerySyntaxError(
+            "the query holds bytes that are not UTF-8 text; retype it or check the terminal's encoding"
+        )
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooComplex(f"the query is {len(query)} characters long; at most {MAX_QUERY_CHARS} are searched")
     tokens = _tokenize(query)
     if not tokens:
         return None
+    terms = sum(1 for kind, _ in tokens if kind not in ("(", ")"))
+    if terms > MAX_QUERY_TERMS:
+        raise QueryTooComplex(f"the query has {terms} terms and operators; at most {MAX_QUERY_TERMS} are allowed")
     parser = _Parser(tokens, query)
     node = parser.parse_or()
     if parser.pos < len(tokens):
@@ -125,6 +147,14 @@ def filter_nodes(filters: DocFilter | None) -> list[Node]:
     for field, value in (("level", filters.level), ("doc_type", filters.doc_type), ("status", filters.status)):
         if value is not None:
             nodes.append(Filter(field, str(value)))
+    for name, year in (
+        ("--year", filters.year),
+        ("--from", filters.year_from),
+        ("--to", filters.year_to),
+        ("first year from", filters.first_year_from),
+        ("first year to", filters.first_year_to),
+    ):
+        check_year(name, year)
     if filters.year is not None:
         nodes.append(Filter("year", low=filters.year, high=filters.year))
     if filters.year_from is not None or filters.year_to is not None:
@@ -175,6 +205,12 @@ def field_filter(name: str, value: str) -> Filter:
 _EXAMPLES = {"year": "2020 or year:2016..2020", "first_year": "2016..2020", "province": "浙江",
              "city": "深圳", "level": "provincial", "doc_type": "地方性法规", "topic": "公共数据权属",
              "status": "in_force"}  # fmt: skip
+
+
+def check_year(name: str, year: int | None) -> None:
+    """Raise QuerySyntaxError unless ``year`` is None or a four-digit year."""
+    if year is not None and not MIN_FILTER_YEAR <= year <= MAX_FILTER_YEAR:
+        raise QuerySyntaxError(f"{name} {year}: expected a year between {MIN_FILTER_YEAR} and {MAX_FILTER_YEAR}")
 
 
 def _year_filter(field: str, name: str, value: str) -> Filter:
@@ -379,6 +415,12 @@ class _Parser:
         self.tokens = tokens
         self.query = query
         self.pos = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise QueryTooComplex(f"the query nests parentheses or NOT more than {MAX_QUERY_DEPTH} deep; simplify it")
 
     def peek(self) -> str | None:
         return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
@@ -406,14 +448,19 @@ class _Parser:
             self.pos += 1
             if self.peek() in (None, ")", "or"):
                 raise QuerySyntaxError(f"query {self.query!r}: NOT / - needs what to exclude, e.g. 数据 -草案")
-            return Not(self.parse_unary())
+            self.deeper()
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
         kind, value = self.tokens[self.pos]
         self.pos += 1
         if kind == "(":
+            self.deeper()
             node = self.parse_or()
+            self.depth -= 1
             if self.peek() != ")":
                 raise QuerySyntaxError(f"query {self.query!r}: a '(' is not closed; add ')'")
             self.pos += 1
