@@ -109,3 +109,28 @@ def test_every_clause_is_found_by_its_id(lines: list[str]) -> None:
     clauses = segment("doc", "\n".join(lines)).clauses
     for clause in clauses:
         assert find_clause(clauses, clause.id) == clause
+
+
+def test_repeated_clause_ids_cost_linear_operations() -> None:
+    """200,000 lines repeating 第一条 once made the id de-duplication quadratic: count the id probes instead."""
+    from kb.models import ClauseKind
+    from kb.segment.tree import Tree
+
+    def probes(n: int) -> int:
+        tree = Tree(None)
+        checks = 0
+
+        class CountingSet(set[str]):
+            def __contains__(self, item: object) -> bool:
+                nonlocal checks
+                checks += 1
+                return super().__contains__(item)
+
+        tree._ids = CountingSet()
+        for line in range(n):
+            tree.add(ClauseKind.ARTICLE, "art_1", None, line)
+        assert tree.nodes[-1].id == f"art_1-{n}"
+        return checks
+
+    small, large = probes(2_000), probes(20_000)
+    assert large <= 20 * small  # 10x the input, at most ~20x the work (it was ~100x)

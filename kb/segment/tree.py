@@ -37,6 +37,7 @@ class Tree:
         self.marked = marked  # lines the source marks as headings, or None when it marks none
         self.nodes: list[Node] = []
         self._ids: set[str] = set()
+        self._suffix: dict[str, int] = {}  # base id -> the last suffix given to it, so a repeated id costs O(1)
         self._unnumbered = 0
 
     def add(
@@ -53,10 +54,14 @@ class Tree:
     ) -> int:
         """Add a node under ``parent`` (an index, None at the top) starting at ``line``; its index."""
         base = f"{self.nodes[parent].id}__{local}" if parent is not None else local
-        node_id, n = base, 1
+        # A repeated id gets the first free suffix (第一条 twice: art_1, art_1-2). Suffixes below the last one given
+        # are all taken, so the search starts there: 200,000 repeats cost linear time, not quadratic.
+        n = self._suffix.get(base, 1)
+        node_id = base if n == 1 else f"{base}-{n}"
         while node_id in self._ids:
             n += 1
             node_id = f"{base}-{n}"
+        self._suffix[base] = n
         self._ids.add(node_id)
         depth = self.nodes[parent].depth + 1 if parent is not None else 0
         self.nodes.append(Node(kind, node_id, line, depth, parent, number, ordinal, sub, heading))

@@ -1,0 +1,175 @@
+"""Hostile and broken input: special files, links, odd names, per-file time and memory limits, bounded queries."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from kb.errors import QuerySyntaxError, QueryTooComplex
+from kb.models import Failure
+from kb.pipeline import ingest
+from kb.pipeline_files import discover
+from kb.pipeline_limits import Limits, run_bounded
+from kb.search.query import parse_query
+from tests.conftest import corpus_file
+
+LAW = "宪法/宪法.md"
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "law.md").write_bytes(corpus_file(LAW).read_bytes())
+    return folder
+
+
+def _kinds(found: object) -> dict[str, str]:
+    return {Path(f.path).name: f.error for f in found.failures}  # type: ignore[attr-defined]
+
+
+def test_fifo_in_a_folder_is_skipped_and_never_opened(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    os.mkfifo(folder / "pipe.md")  # opening it for reading would block forever
+    found = discover([folder])
+    assert [p.name for p in found.files] == ["law.md"]
+    assert _kinds(found) == {"pipe.md": "SpecialFile"}
+    assert "named pipe" in found.failures[0].message
+
+
+def test_link_to_dev_zero_is_never_read(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    found = discover([folder], follow_links=True)
+    assert _kinds(found) == {"zero.txt": "SpecialFile"}
+
+
+def test_symlink_loop_and_dangling_link_do_not_abort(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "loop.md").symlink_to(folder / "loop.md")
+    (folder / "gone.md").symlink_to(folder / "missing.md")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to(folder)  # a folder loop
+    found = discover([folder])
+    assert [p.name for p in found.files] == ["law.md"]
+    assert _kinds(found) == {"loop.md": "LinkLoop", "gone.md": "DanglingLink"}
+
+
+def test_links_outside_the_folders_given_are_not_followed(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("第一条 秘密。", encoding="utf-8")
+    (folder / "passwd.txt").symlink_to(outside)
+    found = discover([folder])
+    assert _kinds(found) == {"passwd.txt": "OutsideLink"}
+    assert folder / "passwd.txt" in discover([folder], follow_links=True).files
+
+
+def test_file_name_that_is_not_utf8_is_reported_by_name(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    bad = os.fsencode(folder) + b"/\xff\xfe.md"
+    with open(bad, "wb") as handle:
+        handle.write("第一条 内容。".encode())
+    home = tmp_path / "kb"
+    report = ingest([folder], home, jobs=1)
+    assert report.added == 1
+    assert [f.error for f in report.failures] == ["BadName"]
+    assert "\\xff\\xfe.md" in report.failures[0].message
+
+
+def test_unreadable_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path)
+    (folder / "locked").mkdir()
+    real = os.scandir
+
+    def scandir(path: object) -> object:  # root reads every folder: simulate what a user meets
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = discover([folder])
+    assert _kinds(found) == {"locked": "Unreadable"}
+    assert "Permission denied" in found.failures[0].message
+
+
+def _slow(path: str) -> object:
+    if path == "slow":
+        time.sleep(600)
+    return path
+
+
+def _hungry(path: str) -> object:
+    if path == "hungry":
+        return bytearray(2_000_000_000)
+    return path
+
+
+def test_a_file_past_its_time_limit_is_stopped_and_the_batch_goes_on() -> None:
+    out = dict(run_bounded(["a", "slow", "b"], _slow, 2, Limits(timeout=2)))
+    assert out["a"] == "a" and out["b"] == "b"
+    failure = out["slow"]
+    assert isinstance(failure, Failure) and failure.message == "slow: took more than 2 s; skipped"
+
+
+def test_a_file_past_its_memory_limit_is_reported_and_the_batch_goes_on() -> None:
+    out = dict(run_bounded(["hungry", "b"], _hungry, 1, Limits(max_memory_mb=512)))
+    assert out["b"] == "b"
+    failure = out["hungry"]
+    assert isinstance(failure, Failure) and "needed more than 512 MB of memory" in failure.message
+
+
+def _dies_once(path: str) -> object:
+    marker = Path(path)
+    if not marker.exists():
+        marker.write_text("x", encoding="utf-8")
+        os.kill(os.getpid(), 9)
+    return "done"
+
+
+def _dies_always(path: str) -> object:
+    os.kill(os.getpid(), 9)
+    return None
+
+
+def test_sigkill_of_a_worker_retries_its_file_then_reports_it(tmp_path: Path) -> None:
+    marker = str(tmp_path / "once")
+    assert dict(run_bounded([marker], _dies_once, 1, Limits())) == {marker: "done"}
+    failure = dict(run_bounded(["x"], _dies_always, 1, Limits()))["x"]
+    assert isinstance(failure, Failure) and "killed by SIGKILL" in failure.message
+
+
+@pytest.mark.parametrize(
+    ("query", "error", "message"),
+    [
+        ("(" * 500 + "数据" + ")" * 500, QueryTooComplex, "nests parentheses or NOT more than"),
+        ("数据 " + "NOT " * 5000 + "安全", QueryTooComplex, "characters long"),
+        ("数据 " + "NOT " * 300 + "安全", QueryTooComplex, "terms and operators"),
+        ("数据\udcff", QuerySyntaxError, "not UTF-8"),
+    ],
+    ids=["500-nested-parentheses", "5000-not", "300-not", "invalid-byte"],
+)
+def test_bounded_queries_give_clear_messages(query: str, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        parse_query(query)
+
+
+def test_huge_year_is_refused_with_a_message(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path), "search", "数据", "--year", "99999999999999999999"])
+    assert result.exit_code == 2 and "1000<=x<=9999" in result.output
+
+
+def test_long_document_past_spacy_max_length_is_tagged(tmp_path: Path) -> None:
+    from kb.nlp import Lexicon
+    from kb.topics.tag import load_lexicon
+
+    lexicon = Lexicon({"t": ["公共数据"]})
+    text = "甲" * 1_200_000 + "公共数据" + "乙" * 199_998 + "公共数据"
+    assert [m.start for m in lexicon.find(text)] == [1_200_000, 1_400_002]
+    assert load_lexicon(None) is not None
