@@ -25,7 +25,6 @@ from tests.conftest import HOSTILE_TITLE
 from tests.web_server import running_server
 
 
-
 @pytest.fixture(scope="module")
 def client(web_home: Path) -> Iterator[TestClient]:
     with TestClient(create_app(web_home), base_url="http://127.0.0.1") as test_client:
@@ -299,3 +298,25 @@ def test_knowledge_base_is_not_written(web_home: Path, client: TestClient, shang
     for path in ("/search?q=数据", f"/doc/{shanghai}", "/trace?ref=数据安全法", "/list", "/stats?by=year"):
         assert client.get(path).status_code == 200
     assert (store.stat().st_size, store.stat().st_mtime_ns) == before
+
+
+def test_concurrent_searches_read_the_index_one_at_a_time(web_home: Path) -> None:
+    """Regression: the index's segment readers share file handles; threads reading at once got each other's bytes
+    (truncated pickles, short struct reads) and answered 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["数据", "公共数据 开放", "个人信息", '"数据分类分级"', "网络安全 等级保护", "授权运营", "数据 -安全",
+               "province:上海 数据", "数据处理 OR 数据出境", "法律责任"] * 4  # fmt: skip
+    with running_server(web_home) as base:
+        host, port = base.removeprefix("http://").split(":")
+
+        def fetch(query: str) -> int:
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            conn.request("GET", "/search?" + urlencode({"q": query}))
+            status = conn.getresponse().status
+            conn.close()
+            return status
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(fetch, queries))
+    assert statuses == [200] * len(queries)

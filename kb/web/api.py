@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.models import DocFilter, Document, SearchResult, to_jsonable
+from kb.models import DocFilter, Document, SearchHit, SearchResult, to_jsonable
 
 # The relations `kb trace` knows, in the order it shows them.
 RELATIONS = ("cites", "cited-by", "topic", "similar")
@@ -49,8 +49,11 @@ class Library:
             self._local.store = store
         yield store
 
-    def index(self, *, live: bool = True) -> Any:
-        """The search index, restricted like `kb search` to the store's versions while an ingest is unfinished."""
+    @contextmanager
+    def searching(self, *, live: bool = True) -> Iterator[Any]:
+        """The search index, for one thread at a time: its segment readers share file handles, so two threads
+        reading at once would read each other's bytes. Restricted like `kb search` to the store's versions while an
+        ingest is unfinished."""
         from kb.search.whoosh_index import open_index
 
         with self._index_lock:
@@ -62,21 +65,36 @@ class Library:
                 versions = _live_versions(self.home)
                 if versions != self._index.live:
                     self._index.set_live(versions)
-            return self._index
+            yield self._index
 
-    def optional_index(self) -> Any:
-        """The index, or None when there is none (`kb trace` then says so in its similar group)."""
+    def similar_text(self) -> Any:
+        """What `kb trace` needs of the index (more_like_this), taking the index lock per call; None when there is no
+        index (the trace's similar group then says so)."""
         from kb.errors import IndexMissing
 
         try:
-            return self.index(live=False)
+            with self.searching(live=False):
+                pass
         except IndexMissing:
             return None
+        return _LockedSimilar(self)
+
+
+class _LockedSimilar:
+    """The index's more_like_this behind the library's lock (see :meth:`Library.searching`)."""
+
+    def __init__(self, lib: Library) -> None:
+        self.lib = lib
+
+    def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]:
+        with self.lib.searching(live=False) as index:
+            return index.more_like_this(doc_id, clause_id, limit=limit)
 
 
 def search(lib: Library, query: str, filters: DocFilter, *, docs: bool, limit: int, sort: str) -> SearchResult:
     """`kb search QUERY [filters] [--docs] --limit N --sort S`."""
-    return lib.index().search(query, filters=filters, docs=docs, limit=limit, sort=sort)
+    with lib.searching() as index:
+        return index.search(query, filters=filters, docs=docs, limit=limit, sort=sort)
 
 
 def show(lib: Library, ref: str) -> Shown:
@@ -160,7 +178,7 @@ def trace(
         target = resolve_id(store, ref)
         return run_trace(
             store,
-            lib.optional_index(),
+            lib.similar_text(),
             target.doc_id,
             target.clause_id,
             depth=depth,
