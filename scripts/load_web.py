@@ -3,10 +3,11 @@
 Starts `kb serve` on a free loopback port in a child process against a knowledge base (read-only: nothing is
 written), then runs CLIENTS concurrent clients in this process, each asking for search result pages back to back
 (no think time) from a mixed list of queries — keywords, phrases, OR/NOT, field filters, questions, later pages and
-date order — until REQUESTS pages have been served. Reports p50/p95/p99 and throughput over all requests, and over
-each query's first request (before the library's caches know it), beside the bar (p95 <= 200 ms).
+date order — until REQUESTS pages have been served. With --distinct no two requests are alike, so none is answered
+from the server's cache of recent results. Reports p50/p95/p99 and throughput over all requests, and over each
+query's first request, beside the bar (p95 <= 200 ms).
 
-    python scripts/load_web.py --home /work/homes/corpus --clients 20 --requests 2000 --out load.json
+    python scripts/load_web.py --home /work/homes/corpus --clients 20 --requests 2000 --workers 2 --out load.json
 """
 
 from __future__ import annotations
@@ -66,8 +67,26 @@ def _summary(times: list[float]) -> dict[str, float]:
             "p99_ms": round(_percentile(ms, 99), 1), "max_ms": round(max(ms), 1)}  # fmt: skip
 
 
-async def _load(base: str, clients: int, requests: int) -> dict[str, Any]:
-    urls = [f"{base}/search?{urlencode(q)}" for q in QUERIES]
+def _urls(base: str, requests: int, distinct: bool) -> list[str]:
+    """The pages to ask for: the queries in turn, or with ``distinct`` each with a year filter so that no two
+    requests of the run are the same (no answer can come from the server's cache of recent results)."""
+    if not distinct:
+        return [f"{base}/search?{urlencode(q)}" for q in QUERIES]
+    urls = []
+    for i in range(requests):
+        query = dict(QUERIES[i % len(QUERIES)])
+        query.pop("year", None)
+        query.pop("from", None)
+        query.pop("to", None)
+        query["from"] = str(1980 + (i // len(QUERIES)) % 45)
+        query["to"] = "2025"
+        query["n"] = str(10 + (i // (len(QUERIES) * 45)) % 11)
+        urls.append(f"{base}/search?{urlencode(query)}")
+    return urls
+
+
+async def _load(base: str, clients: int, requests: int, distinct: bool) -> dict[str, Any]:
+    urls = _urls(base, requests, distinct)
     times: list[float] = []
     first: list[float] = []
     seen: set[int] = set()
@@ -112,12 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, required=True, help="Knowledge base to serve (read-only).")
     parser.add_argument("--clients", type=int, default=20, help="Concurrent clients (default 20).")
     parser.add_argument("--requests", type=int, default=2000, help="Search pages to fetch in all (default 2000).")
+    parser.add_argument("--workers", type=int, default=1, help="Server processes (kb serve --workers; default 1).")
+    parser.add_argument("--distinct", action="store_true",
+                        help="Make every request different (a year range and page size per request), so the server "
+                        "answers none from its cache of recent results.")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help="Also write the JSON here.")
     args = parser.parse_args(argv)
     port = _free_port()
     env = dict(os.environ)
     log = tempfile.TemporaryFile()  # noqa: SIM115 - the server's messages (an unread pipe would block it when full)
-    server = subprocess.Popen([sys.executable, "-m", "kb", "--home", str(args.home), "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "kb", "--home", str(args.home), "serve", "--port", str(port),
+                               "--workers", str(args.workers)],
                               env=env, stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -134,14 +158,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"kb serve did not start: {err}", file=sys.stderr)
                 return 2
             time.sleep(0.2)
-        result = asyncio.run(_load(base, args.clients, args.requests))
+        result = asyncio.run(_load(base, args.clients, args.requests, args.distinct))
     finally:
         server.terminate()
         server.wait(timeout=20)
     log.seek(0)
     result_errors = log.read().decode(errors="replace").count("Traceback")
     result.update(
-        clients=args.clients, requests=args.requests, queries=len(QUERIES), home=str(args.home),
+        clients=args.clients, workers=args.workers, requests=args.requests,
+        distinct=args.distinct, queries=len(QUERIES), home=str(args.home),
         server_tracebacks=result_errors, bar_p95_ms=BAR_P95_MS,
         met=result["all"]["p95_ms"] <= BAR_P95_MS and not result["errors"],
         machine={"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

@@ -8,6 +8,7 @@ pages render the same records. The CLI's shape builders are imported, not copied
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from kb.models import DocFilter, Document, SearchHit, SearchResult, to_jsonable
 
+RESULTS_KEPT = 512  # search results kept for repeated requests (a few MB at most)
 # The relations `kb trace` knows, in the order it shows them.
 RELATIONS = ("cites", "cited-by", "topic", "similar")
 
@@ -37,6 +39,10 @@ class Library:
         self._local = threading.local()
         self._index: Any = None
         self._index_lock = threading.Lock()
+        # Results of recent searches, valid for one snapshot of the index and one set of live versions: a page's
+        # facets, its next page and the back button ask again for what was just answered.
+        self._results: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
+        self._results_of: Any = None
 
     @contextmanager
     def store(self) -> Iterator[Any]:
@@ -60,12 +66,40 @@ class Library:
             if self._index is None:
                 self._index = open_index(self.home)
             if live:
-                from kb.cli.search import _live_versions
-
-                versions = _live_versions(self.home)
+                versions = self._live_versions()
                 if versions != self._index.live:
                     self._index.set_live(versions)
+                    self._results.clear()
             yield self._index
+
+    def _live_versions(self) -> dict[str, str] | None:
+        """As `kb search` asks (kb.cli.search._live_versions), on this thread's open connection: the store's document
+        versions when an ingest did not finish, else None."""
+        from kb.errors import StoreError
+
+        try:
+            with self.store() as store:
+                return None if store.get_meta("index_state") == "clean" else store.live_versions()
+        except StoreError:
+            return None
+
+    def cached_search(self, query: str, filters: DocFilter, *, docs: bool, limit: int, sort: str) -> SearchResult:
+        """``index.search`` with the last :data:`RESULTS_KEPT` results kept until the index or its live set changes."""
+        key = (query, filters, docs, limit, sort)
+        with self.searching() as index:
+            snapshot = index.snapshot()
+            if snapshot is not self._results_of:
+                self._results.clear()
+                self._results_of = snapshot
+            result = self._results.get(key)
+            if result is not None:
+                self._results.move_to_end(key)
+                return result
+            result = index.search(query, filters=filters, docs=docs, limit=limit, sort=sort)
+            self._results[key] = result
+            if len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+            return result
 
     def similar_text(self) -> Any:
         """What `kb trace` needs of the index (more_like_this), taking the index lock per call; None when there is no
@@ -93,8 +127,7 @@ class _LockedSimilar:
 
 def search(lib: Library, query: str, filters: DocFilter, *, docs: bool, limit: int, sort: str) -> SearchResult:
     """`kb search QUERY [filters] [--docs] --limit N --sort S`."""
-    with lib.searching() as index:
-        return index.search(query, filters=filters, docs=docs, limit=limit, sort=sort)
+    return lib.cached_search(query, filters, docs=docs, limit=limit, sort=sort)
 
 
 def show(lib: Library, ref: str) -> Shown:

@@ -368,6 +368,19 @@ def create_app(
     return app
 
 
+def app_from_environment() -> Starlette:
+    """The application as `kb serve --workers N` starts it in each worker process, configured by the environment
+    (KB_WEB_HOME, KB_WEB_HOSTS as a comma-separated list, KB_WEB_TIMEOUT in seconds)."""
+    import os
+
+    hosts = os.environ.get("KB_WEB_HOSTS")
+    return create_app(
+        Path(os.environ["KB_WEB_HOME"]),
+        allowed_hosts=hosts.split(",") if hosts else None,
+        request_seconds=float(os.environ.get("KB_WEB_TIMEOUT", REQUEST_SECONDS)),
+    )
+
+
 def _download(text: str, media_type: str, filename: str) -> Response:
     return Response(
         text.encode("utf-8"),
