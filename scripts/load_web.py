@@ -67,6 +67,31 @@ def _summary(times: list[float]) -> dict[str, float]:
             "p99_ms": round(_percentile(ms, 99), 1), "max_ms": round(max(ms), 1)}  # fmt: skip
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    pids = [pid]
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return 0.0
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                pids.append(int(entry.name))
+    total = 0.0
+    for one in pids:
+        try:
+            fields = (proc / str(one) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _urls(base: str, requests: int, distinct: bool) -> list[str]:
     """The pages to ask for: the queries in turn, or with ``distinct`` each with a year filter so that no two
     requests of the run are the same (no answer can come from the server's cache of recent results)."""
@@ -158,7 +183,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"kb serve did not start: {err}", file=sys.stderr)
                 return 2
             time.sleep(0.2)
+        cpu_before = _cpu_seconds(server.pid)
         result = asyncio.run(_load(base, args.clients, args.requests, args.distinct))
+        served = result["all"]["n"] or 1
+        # Machine-independent cost: server CPU per page (the latency under load is about clients x this / cores).
+        result["server_cpu_ms_per_request"] = round((_cpu_seconds(server.pid) - cpu_before) * 1000 / served, 2)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -169,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         distinct=args.distinct, queries=len(QUERIES), home=str(args.home),
         server_tracebacks=result_errors, bar_p95_ms=BAR_P95_MS,
         met=result["all"]["p95_ms"] <= BAR_P95_MS and not result["errors"],
-        machine={"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        machine={"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
+                 "python": platform.python_version(), "platform": platform.platform()},
         command=" ".join(["python", "scripts/load_web.py", *(argv if argv is not None else sys.argv[1:])]),
     )  # fmt: skip
     text = json.dumps(result, ensure_ascii=False, indent=2)

@@ -320,3 +320,22 @@ def test_concurrent_searches_read_the_index_one_at_a_time(web_home: Path) -> Non
         with ThreadPoolExecutor(max_workers=16) as pool:
             statuses = list(pool.map(fetch, queries))
     assert statuses == [200] * len(queries)
+
+
+def test_search_results_follow_an_ingest(web_home: Path, tmp_path: Path) -> None:
+    """The server keeps recent results; an ingest while it runs must show at once, not after a restart."""
+    import shutil
+
+    from kb.pipeline import ingest
+
+    home = tmp_path / "home"
+    shutil.copytree(web_home, home)
+    with TestClient(create_app(home), base_url="http://127.0.0.1") as live:
+        before = live.get("/api/search", params={"q": "首席数据官 述职"}).json()
+        note = tmp_path / "new" / "首席数据官办法.md"
+        note.parent.mkdir()
+        note.write_text("# 首席数据官办法\n\n第一条　首席数据官每年向本级人民政府述职。\n", encoding="utf-8")
+        assert not ingest([note.parent], home, jobs=1).failures
+        after = live.get("/api/search", params={"q": "首席数据官 述职"}).json()
+    assert before["total"] == 0 and after["total"] == 1
+    assert after["hits"][0]["title"] == "首席数据官办法"
