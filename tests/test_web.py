@@ -339,3 +339,13 @@ def test_search_results_follow_an_ingest(web_home: Path, tmp_path: Path) -> None
         after = live.get("/api/search", params={"q": "首席数据官 述职"}).json()
     assert before["total"] == 0 and after["total"] == 1
     assert after["hits"][0]["title"] == "首席数据官办法"
+
+
+def test_ambiguous_title_lists_the_candidates(web_home: Path, client: TestClient, shanghai: str) -> None:
+    page = client.get("/show", params={"ref": "数据条例"})
+    assert page.status_code == 409
+    assert f'href="/doc/{shanghai}">上海市数据条例</a>' in page.text and "深圳经济特区数据条例" in page.text
+    data = client.get("/api/show", params={"ref": "数据条例"}).json()
+    assert data["status"] == 409 and shanghai in data["candidates"] and len(data["candidates"]) == 3
+    printed = CliRunner().invoke(cli, ["--home", str(web_home), "show", "数据条例"])
+    assert printed.exit_code == 1 and data["error"] in printed.output

@@ -179,6 +179,13 @@ class DocPage:
     citing_titles: dict[str, str | None]
 
 
+def summaries(lib: Library, doc_ids: Sequence[str]) -> list[Any]:
+    """The documents with these ids (those still in the knowledge base), in the order given."""
+    with lib.store() as store:
+        found = [store.summary(doc_id) for doc_id in doc_ids]
+    return [s for s in found if s is not None]
+
+
 def document_page(lib: Library, doc_id: str) -> DocPage:
     """The store's records of one document, as `kb show` and `kb trace` read them."""
     from kb.errors import NotFound

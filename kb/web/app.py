@@ -43,6 +43,7 @@ from kb.web.params import (
 T = TypeVar("T")
 PACKAGE = Path(__file__).resolve().parent
 REQUEST_SECONDS = 10.0  # a request that takes longer is answered 503 (the work is dropped)
+CHART_TIMES = 3  # a chart may take this many times REQUEST_SECONDS (matplotlib draws a cross-tab slowly)
 LIST_PAGE_ROWS = 100
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 log = logging.getLogger("kb.web")
@@ -118,12 +119,13 @@ def create_app(
     lib = api.Library(Path(home))
     env = _environment()
 
-    async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a library call in a worker thread, bounded by ``request_seconds``."""
+    async def call(fn: Callable[..., T], *args: Any, seconds: float | None = None, **kwargs: Any) -> T:
+        """Run a library call in a worker thread, bounded by ``request_seconds`` (or ``seconds``)."""
+        limit = seconds or request_seconds
         try:
-            return await asyncio.wait_for(run_in_threadpool(fn, *args, **kwargs), timeout=request_seconds)
+            return await asyncio.wait_for(run_in_threadpool(fn, *args, **kwargs), timeout=limit)
         except TimeoutError:
-            raise HTTPException(503, f"the request took longer than {request_seconds:g} s; narrow it") from None
+            raise HTTPException(503, f"the request took longer than {limit:g} s; narrow it") from None
 
     def page(name: str, request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
         html = env.get_template(name).render(request_path=request.url.path, **context)
@@ -258,7 +260,7 @@ def create_app(
         params = Params(request.query_params)
         filters = doc_filter(params)
         table = await call(api.stats, lib, stats_dims(params), filters)
-        svg = await call(api.stats_svg, table, filters)
+        svg = await call(api.stats_svg, table, filters, seconds=request_seconds * CHART_TIMES)
         return Response(svg, media_type="image/svg+xml")
 
     # -- JSON API ------------------------------------------------------------------------------------------------
@@ -307,14 +309,13 @@ def create_app(
     # -- errors --------------------------------------------------------------------------------------------------
 
     def error_response(request: Request, status_code: int, message: str, candidates: tuple[str, ...] = ()) -> Response:
+        """The error as JSON under /api/ (with the candidates' ids when a title was ambiguous), else as a page."""
         if request.url.path.startswith("/api/"):
             body: dict[str, Any] = {"error": message, "status": status_code}
             if candidates:
                 body["candidates"] = list(candidates)
             return JSONResponse(body, status_code=status_code)
-        return page(
-            "error.html", request, status_code=status_code, status=status_code, message=message, candidates=candidates
-        )
+        return page("error.html", request, status_code=status_code, status=status_code, message=message, candidates=())
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -327,8 +328,12 @@ def create_app(
     async def on_kb_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, KbError)
         if isinstance(exc, Ambiguous):
-            ids = tuple(str(i) for i in exc.args[1]) if len(exc.args) > 1 else ()
-            return error_response(request, 409, str(exc).split("\n", 1)[0], ids)
+            ids = tuple(exc.candidates)
+            if request.url.path.startswith("/api/"):
+                return error_response(request, 409, str(exc).split("\n", 1)[0], ids)
+            found = await call(api.summaries, lib, ids)
+            return page("error.html", request, status_code=409, status=409, message=str(exc).split("\n", 1)[0],
+                        candidates=found)  # fmt: skip
         status_code = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, (IndexMissing, StoreError)) else 400
         return error_response(request, status_code, str(exc))
 
