@@ -332,12 +332,15 @@ def test_search_results_follow_an_ingest(web_home: Path, tmp_path: Path) -> None
     shutil.copytree(web_home, home)
     with TestClient(create_app(home), base_url="http://127.0.0.1") as live:
         before = live.get("/api/search", params={"q": "首席数据官 述职"}).json()
+        page_before = live.get("/search", params={"q": "首席数据官 述职"}).text
         note = tmp_path / "new" / "首席数据官办法.md"
         note.parent.mkdir()
         note.write_text("# 首席数据官办法\n\n第一条　首席数据官每年向本级人民政府述职。\n", encoding="utf-8")
         assert not ingest([note.parent], home, jobs=1).failures
         after = live.get("/api/search", params={"q": "首席数据官 述职"}).json()
+        page_after = live.get("/search", params={"q": "首席数据官 述职"}).text
     assert before["total"] == 0 and after["total"] == 1
+    assert "首席数据官办法" not in page_before and "首席数据官办法 第一条" in page_after
     assert after["hits"][0]["title"] == "首席数据官办法"
 
 

@@ -10,6 +10,7 @@ import asyncio
 import functools
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -118,6 +119,8 @@ def create_app(
     """
     lib = api.Library(Path(home))
     env = _environment()
+    # Search pages as last drawn, with the result they show; reused while the library returns that same result.
+    rendered: OrderedDict[str, tuple[Any, bytes]] = OrderedDict()
 
     async def call(fn: Callable[..., T], *args: Any, seconds: float | None = None, **kwargs: Any) -> T:
         """Run a library call in a worker thread, bounded by ``request_seconds`` (or ``seconds``)."""
@@ -158,9 +161,14 @@ def create_app(
         result = await call(
             api.search, lib, args.query, args.filters, docs=args.docs, limit=args.page * args.size, sort=args.sort
         )
+        key = str(request.url.query)
+        kept = rendered.get(key)
+        if kept is not None and kept[0] is result:  # the same result object: nothing changed since it was drawn
+            rendered.move_to_end(key)
+            return HTMLResponse(kept[1])
         hits = result.hits[(args.page - 1) * args.size :]
         pages = min(MAX_PAGE, -(-result.total // args.size)) if args.size else 0
-        return page(
+        response = page(
             "search.html",
             request,
             params=args.params,
@@ -173,6 +181,10 @@ def create_app(
             filters=filter_values(args.filters),
             facets=_facets(result.facets),
         )
+        rendered[key] = (result, bytes(response.body))
+        if len(rendered) > api.RESULTS_KEPT:
+            rendered.popitem(last=False)
+        return response
 
     async def show_redirect(request: Request) -> Response:
         ref = Params(request.query_params).text("ref", required=True)
