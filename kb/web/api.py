@@ -39,10 +39,11 @@ class Library:
         self._local = threading.local()
         self._index: Any = None
         self._index_lock = threading.Lock()
-        # Results of recent searches, valid for one snapshot of the index and one set of live versions: a page's
+        # Results of recent searches, valid while the knowledge base is unchanged: a page's
         # facets, its next page and the back button ask again for what was just answered.
         self._results: OrderedDict[tuple[Any, ...], SearchResult] = OrderedDict()
-        self._results_of: Any = None
+        self._results_of: Any = None  # the store's (index_state, last_built) the kept results were read under
+        self._live: dict[str, str] | None = None
 
     @contextmanager
     def store(self) -> Iterator[Any]:
@@ -57,40 +58,46 @@ class Library:
 
     @contextmanager
     def searching(self, *, live: bool = True) -> Iterator[Any]:
-        """The search index, for one thread at a time: its segment readers share file handles, so two threads
-        reading at once would read each other's bytes. Restricted like `kb search` to the store's versions while an
-        ingest is unfinished."""
-        from kb.search.whoosh_index import open_index
+        """The search index (of the engine the home was built with), for one thread at a time: Whoosh's segment
+        readers share file handles, so two threads reading at once would read each other's bytes. Restricted like
+        `kb search` to the store's versions while an ingest is unfinished; recent results are dropped when the
+        store says the knowledge base changed."""
+        from kb.search.engines import open_search_index
 
         with self._index_lock:
             if self._index is None:
-                self._index = open_index(self.home)
+                self._index = open_search_index(self.home)
             if live:
-                versions = self._live_versions()
-                if versions != self._index.live:
+                state, versions = self._state()
+                if versions != self._live:
                     self._index.set_live(versions)
+                    self._live = versions
                     self._results.clear()
+                if state != self._results_of:
+                    self._results.clear()
+                    self._results_of = state
             yield self._index
 
-    def _live_versions(self) -> dict[str, str] | None:
-        """As `kb search` asks (kb.cli.search._live_versions), on this thread's open connection: the store's document
-        versions when an ingest did not finish, else None."""
+    def _state(self) -> tuple[tuple[str | None, str | None], dict[str, str] | None]:
+        """When the knowledge base was last built and whether an ingest is under way, and, as `kb search` asks
+        (kb.cli.search._live_versions), the store's document versions while an ingest is unfinished, else None."""
         from kb.errors import StoreError
 
         try:
             with self.store() as store:
-                return None if store.get_meta("index_state") == "clean" else store.live_versions()
+                state = store.get_meta("index_state")
+                built = (state, store.get_meta("last_built"))
+                return built, (None if state == "clean" else store.live_versions())
         except StoreError:
-            return None
+            return (None, None), None
 
     def cached_search(self, query: str, filters: DocFilter, *, docs: bool, limit: int, sort: str) -> SearchResult:
-        """``index.search`` with the last :data:`RESULTS_KEPT` results kept until the index or its live set changes."""
+        """``index.search`` with the last :data:`RESULTS_KEPT` results kept while the knowledge base is unchanged.
+
+        Every ingest that changes the index changes the store's build time, or its live versions while it runs.
+        """
         key = (query, filters, docs, limit, sort)
         with self.searching() as index:
-            snapshot = index.snapshot()
-            if snapshot is not self._results_of:
-                self._results.clear()
-                self._results_of = snapshot
             result = self._results.get(key)
             if result is not None:
                 self._results.move_to_end(key)
