@@ -352,3 +352,19 @@ def test_ambiguous_title_lists_the_candidates(web_home: Path, client: TestClient
     assert data["status"] == 409 and shanghai in data["candidates"] and len(data["candidates"]) == 3
     printed = CliRunner().invoke(cli, ["--home", str(web_home), "show", "数据条例"])
     assert printed.exit_code == 1 and data["error"] in printed.output
+
+
+def test_api_search_equals_cli_json_on_a_tantivy_home(tmp_path: Path) -> None:
+    """The web opens the engine the knowledge base was built with, as the CLI does."""
+    from kb.pipeline import ingest
+    from tests.conftest import WEB_FILES, corpus_file
+
+    home = tmp_path / "tantivy-home"
+    assert not ingest([corpus_file(f) for f in WEB_FILES[:3]], home, jobs=1, engine="tantivy").failures
+    with TestClient(create_app(home), base_url="http://127.0.0.1") as other:
+        for params in ([("q", "数据分类分级")], [("q", "个人信息 处理者"), ("limit", "5"), ("sort", "date")]):
+            cli_args = [params[0][1], *[f"--{k}={v}" for k, v in params[1:]]]
+            expected = without_seconds(cli_json(home, "search", *cli_args))
+            assert without_seconds(api_json(other, "/api/search", params)) == expected
+            assert expected["total"] > 0
+        assert other.get("/trace", params={"ref": "数据安全法 第二十一条", "relation": "similar"}).status_code == 200
