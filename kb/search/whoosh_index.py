@@ -281,7 +281,9 @@ class WhooshIndex:
                 started: float) -> SearchResult:  # fmt: skip
         """Exact matching of ``tree``, or ranked answers when the query is a question (see kb.search.modes)."""
         from kb.search.evaluate import run_search
-        from kb.search.modes import check_filters, explain_zero, question_parts
+        from kb.search.analyzer import normalize
+        from kb.search.modes import check_filters, explain_zero, filters_of, question_parts
+        from kb.search.query import And, Filter, Text
 
         snapshot = self.snapshot()
         check_filters(snapshot, tree)
@@ -291,6 +293,14 @@ class WhooshIndex:
         hits, total, facet_counts = run_search(snapshot, tree, docs=docs, limit=limit, sort=sort, facets=facets)
         if total == 0 and question is not None and question.long_enough:
             return self._ranked(query, question, tree, limit, facets, started)
+        if total == 0 and isinstance(node, Text):
+            from kb.citations.patterns import load_aliases
+
+            full = load_aliases().expand(node.text)
+            if full is not None:  # a name from the alias file (个保法, 数据二十条): its document's entries
+                named = And((Filter("title", normalize(full)), *filters_of(tree)))
+                hits, total, facet_counts = run_search(snapshot, named, docs=docs, limit=limit, sort=sort,
+                                                       facets=facets)  # fmt: skip
         word_hits: tuple[tuple[str, int], ...] = ()
         relaxed = None
         if total == 0 and node is not None:
