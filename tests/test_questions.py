@@ -1,4 +1,4 @@
-"""Questions and the names users type: ranked answers, zero-hit help, filter errors, aliases and 发文字号 (real laws)."""
+"""Questions and names users type: ranked answers, zero-hit help, filter errors, aliases, 发文字号 (real laws)."""
 
 from __future__ import annotations
 

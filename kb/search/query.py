@@ -96,7 +96,7 @@ CHINESE_ORDINAL = re.compile(
 # A year in Chinese digits before 年 (二〇二〇年).
 CHINESE_YEAR = re.compile(r"[零〇一二三四五六七八九]{4}(?=年)")
 MAX_VARIANTS = 16
-# The year of a 发文字号 in brackets other than 〔〕 (as normalised: [2018], 【2018】, (2018), （2018）): 国办发[2018]124号.
+# A 发文字号's year in brackets other than 〔〕, as normalised ([2018], 【2018】, (2018)): 国办发[2018]124号.
 DOC_NUMBER_YEAR = re.compile(r"[\[【(（［〈{](\d{4})[\]】)）］〉}](?=第?\d+号)")
 # Cheap test whether a string can hold a number in a numbering context at all (so normalize.numerals loads only then).
 NUMBER_HINT = re.compile(r"\d|[第条款项章节编目年]")

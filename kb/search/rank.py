@@ -40,7 +40,9 @@ CHAR_WEIGHT = 0.25  # weight of the character-bigram evidence beside the words'
 SINGLE_CHAR_WEIGHT = 0.3  # a one-character word says little on its own (交, 打): it counts this much
 COVERAGE_POWER = 1.0  # article evidence is multiplied by (share of concepts held) ** this
 TITLE_WEIGHT = 0.3  # law evidence from the title field, relative to the best article's evidence
-LAW_WEIGHT = 0.35  # law evidence from its best article, relative to the article's own
+LAW_WEIGHT = 0.35  # law evidence from its best articles, relative to the article's own
+LAW_TOP_K = 1  # a law's article evidence is the mean of its best this many articles
+GRAMS_IN_WORDS = False  # character bigrams only from within words of three or more characters
 # A heading entry: 第三章, 第一节, 第二编, 第一分编 and its title, short (at most HEADING_BYTES of normalised text).
 HEADING = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+(?:章|节|编|分编)")
 HEADING_BYTES = 120
@@ -129,8 +131,9 @@ def char_grams(question: str) -> list[str]:
 
     grams: list[str] = []
     for piece in PUNCTUATION.split(question):
-        kept = "".join(normalize(w) for w in cut(piece) if normalize(w) not in stop)
-        for gram in bigrams(kept):
+        words = [normalize(w) for w in cut(piece) if normalize(w) not in stop]
+        runs = [w for w in words if len(w) >= 3] if GRAMS_IN_WORDS else ["".join(words)]
+        for gram in (g for run in runs for g in bigrams(run)):
             if gram not in grams:
                 grams.append(gram)
     return grams
@@ -148,22 +151,25 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
     held = [np.zeros(p.size, dtype=np.float64) for p in parts]
     concept_total = 0.0
     for concept in found:
-        best = [np.zeros(p.size, dtype=np.float64) for p in parts]
+        per_part: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in parts]
         concept_idf = 0.0
         for text, weight in zip(concept.texts, concept.weights, strict=True):
             matches = _match_text(snapshot, text)
-            if weight == 1.0:
+            if text is concept.texts[0]:
                 concept_idf = matches.idf
             for index, part in enumerate(parts):
                 ids = matches.ids[index]
                 if len(ids):
                     score = weight * bm25(matches.idf, matches.freqs[index], part.lengths()[ids], avg)
-                    best[index][ids] = np.maximum(best[index][ids], score)
+                    per_part[index].append((ids, score))
         concept_weight = concept.weight * max(concept_idf, 0.1)
         concept_total += concept_weight
-        for index in range(len(parts)):
-            word_scores[index] += concept.weight * best[index]
-            held[index] += concept_weight * (best[index] > 0)
+        for index, found_here in enumerate(per_part):
+            if not found_here:
+                continue
+            ids, best = _best_per_entry(found_here)
+            word_scores[index][ids] += concept.weight * best
+            held[index][ids] += concept_weight
     char_scores = [np.zeros(p.size, dtype=np.float64) for p in parts]
     for gram in grams:
         matches = _match_text(snapshot, gram)
@@ -188,7 +194,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
         for node in filters:
             scope &= filter_mask(part, node)
         clause_ids = np.flatnonzero(scope & (evidence > 0))
-        np.maximum.at(best_article, docs[clause_ids], evidence[clause_ids])
+        _add_top(best_article, docs[clause_ids], evidence[clause_ids], LAW_TOP_K)
         article.append(evidence)
         scopes.append(scope & (evidence > 0))
     top_title = float(title.max()) if len(title) else 0.0
@@ -212,6 +218,35 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
     leaves = tuple(t for concept in found for t in concept.texts)
     hits = tuple(_hit(parts[index].entry(local), score, leaves) for score, index, local in pool[:limit])
     return hits, total, facet_counts, leaves
+
+
+def _best_per_entry(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Entries and, for each, the best of the scores its expressions got (one list: itself)."""
+    if len(found) == 1:
+        return found[0]
+    ids = np.concatenate([i for i, _ in found])
+    scores = np.concatenate([s for _, s in found])
+    unique, inverse = np.unique(ids, return_inverse=True)
+    best = np.zeros(len(unique), dtype=np.float64)
+    np.maximum.at(best, inverse, scores)
+    return unique, best
+
+
+def _add_top(target: np.ndarray, owners: np.ndarray, values: np.ndarray, k: int) -> None:
+    """target[d] = max(target[d], mean of the ``k`` largest values of owner d) (k = 1: the largest)."""
+    if not len(owners):
+        return
+    if k == 1:
+        np.maximum.at(target, owners, values)
+        return
+    order = np.lexsort((-values, owners))
+    owners, values = owners[order], values[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    rank = np.arange(len(owners)) - np.repeat(starts, np.diff(np.r_[starts, len(owners)]))
+    keep = rank < k
+    sums = np.zeros(len(target), dtype=np.float64)
+    np.add.at(sums, owners[keep], values[keep])
+    np.maximum(target, sums / k, out=target)
 
 
 def headings(part: Part, ids: np.ndarray) -> np.ndarray:

@@ -280,8 +280,8 @@ class WhooshIndex:
     def _answer(self, query: str, node: Any, tree: Any, *, docs: bool, limit: int, sort: str, facets: bool,
                 started: float) -> SearchResult:  # fmt: skip
         """Exact matching of ``tree``, or ranked answers when the query is a question (see kb.search.modes)."""
-        from kb.search.evaluate import run_search
         from kb.search.analyzer import normalize
+        from kb.search.evaluate import run_search
         from kb.search.modes import check_filters, explain_zero, filters_of, question_parts
         from kb.search.query import And, Filter, Text
 
