@@ -168,3 +168,17 @@ def test_document_numbers_in_any_brackets(written: str) -> None:
     from kb.search.query import text_node
 
     assert "国办发〔2018〕124号" in text_node(written).variants
+
+
+def test_single_characters_the_dictionary_left_apart_are_one_term() -> None:
+    from kb.search.rank import merge_singles, question_words
+
+    _, stop = question_words()
+    assert merge_singles(["质", "权", "人", "有", "义务"], stop) == ["质权人", "有", "义务"]
+    assert merge_singles(["不", "给", "交"], stop) == ["不", "给", "交"]
+
+
+def test_versions_of_one_article_are_one_answer(home: Path) -> None:
+    hits = open_index(home).search("用人单位不缴纳社会保险费怎么办", limit=20).hits
+    keys = [(h.title, h.number) for h in hits]
+    assert len(keys) == len(set(keys))

@@ -17,7 +17,7 @@ from kb.search.query import FIELD_TOKEN, And, Filter, Node, Not, Or, Text
 from kb.search.snapshot import Snapshot
 
 # Characters that make a query structured (a phrase, grouping, exclusion): such a query is never a question.
-STRUCTURE = set('"＂“”()')
+STRUCTURE = set('"＂()')  # (“...” inside a sentence quotes a word: 名为“个体工商户”实为“合伙”)
 OPERATORS = {"OR", "NOT", "|", "||"}
 MIN_MARKED = 4  # a question with a marker has at least this many characters (怎么办 alone is a word to find)
 MIN_UNMARKED = 8  # a run of this many characters with no exact match is read as a question

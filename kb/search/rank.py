@@ -41,11 +41,13 @@ SINGLE_CHAR_WEIGHT = 0.3  # a one-character word says little on its own (交, �
 COVERAGE_POWER = 1.0  # article evidence is multiplied by (share of concepts held) ** this
 TITLE_WEIGHT = 0.3  # law evidence from the title field, relative to the best article's evidence
 LAW_WEIGHT = 0.35  # law evidence from its best articles, relative to the article's own
-LAW_TOP_K = 1  # a law's article evidence is the mean of its best this many articles
+LAW_TOP_K = 3  # a law's article evidence is the mean of its best this many articles
 GRAMS_IN_WORDS = False  # character bigrams only from within words of three or more characters
 # A heading entry: 第三章, 第一节, 第二编, 第一分编 and its title, short (at most HEADING_BYTES of normalised text).
 HEADING = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+(?:章|节|编|分编)")
 HEADING_BYTES = 120
+# A version note at the end of a title: 中华人民共和国公司法(2018修正), （2023年修订）.
+TITLE_NOTE = re.compile(r"[（(][^（）()]*\d{4}[^（）()]*[）)]$")
 # Characters that end a question or a clause of it; they split the text before segmentation.
 PUNCTUATION = re.compile(r"[\s,，。.;；:：!！?？、“”\"'‘’()（）《》〈〉【】\[\]]+")
 
@@ -111,10 +113,9 @@ def concepts(question: str) -> list[Concept]:
     related = thesaurus()
     words: list[str] = []
     for piece in PUNCTUATION.split(question):
-        for word in cut(piece):
-            norm = normalize(word)
-            if norm and norm not in stop and norm not in words:
-                words.append(norm)
+        for word in merge_singles([normalize(w) for w in cut(piece)], stop):
+            if word and word not in stop and word not in words:
+                words.append(word)
     found: list[Concept] = []
     for word in words:
         expressions = [word, *(w for w in related.get(word, ()) if w != word)]
@@ -122,6 +123,23 @@ def concepts(question: str) -> list[Concept]:
         weights = tuple(1.0 if i == 0 else SYNONYM_WEIGHT for i in range(len(texts)))
         found.append(Concept(word, texts, weights, SINGLE_CHAR_WEIGHT if len(word) == 1 else 1.0))
     return found
+
+
+def merge_singles(words: list[str], stop: frozenset[str]) -> list[str]:
+    """Runs of two or more single characters the dictionary did not join (质 权 人) as one word (质权人): a term
+    of art missing from a general dictionary, which the index finds as a string all the same."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word not in stop and not word.isascii():
+            run.append(word)
+            continue
+        if run:
+            out.append("".join(run) if len(run) > 1 else run[0])
+            run = []
+        if word:
+            out.append(word)
+    return out
 
 
 def char_grams(question: str) -> list[str]:
@@ -216,8 +234,18 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
     total = int(sum(int(s.sum()) for s in scopes))
     facet_counts = _facets(list(zip(parts, scopes, strict=True))) if facets else ()
     leaves = tuple(t for concept in found for t in concept.texts)
-    hits = tuple(_hit(parts[index].entry(local), score, leaves) for score, index, local in pool[:limit])
-    return hits, total, facet_counts, leaves
+    hits: list[SearchHit] = []
+    seen: set[tuple[str, str]] = set()
+    for score, index, local in pool:
+        if len(hits) >= limit:
+            break
+        entry = parts[index].entry(local)
+        key = (TITLE_NOTE.sub("", normalize(entry.title or entry.doc_id)), entry.number or entry.clause_id or "")
+        if key in seen:  # the same article of another version of the law: the best-scoring one answers
+            continue
+        seen.add(key)
+        hits.append(_hit(entry, score, leaves))
+    return tuple(hits), total, facet_counts, leaves
 
 
 def _best_per_entry(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
