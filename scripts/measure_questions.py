@@ -4,8 +4,8 @@
     python scripts/measure_questions.py --home HOME --half tune     # only the half the weights were tuned on
 
 The questions are ``../shared/eval/stard/queries-dev.json`` (real legal-consultation questions with the articles
-that answer them). A hit is right when its law (title less 中华人民共和国 wherever it stands, 《》 and a trailing (YYYY…)) and its article
-number equal a gold article's. kb answers each question as ``kb search`` does (``level:national``, as the
+that answer them). A hit is right when its law (title less 中华人民共和国 wherever it stands, 《》 and a trailing
+(YYYY…)) and its article number equal a gold article's. kb answers each question as ``kb search`` does (``level:national``, as the
 questions are about national law); the peer is rank_bm25's BM25Okapi over jieba words of the same national
 articles, built in the same run. The questions are split in two halves by query id (even: *tune*, odd: *check*);
 kb's weights were chosen on the *tune* half only, and both halves are reported. Latency is kb's in-process time per

@@ -236,7 +236,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
     leaves = tuple(t for concept in found for t in concept.texts)
     hits: list[SearchHit] = []
     seen: set[tuple[str, str]] = set()
-    for score, index, local in pool:
+    for value, index, local in pool:
         if len(hits) >= limit:
             break
         entry = parts[index].entry(local)
@@ -244,7 +244,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
         if key in seen:  # the same article of another version of the law: the best-scoring one answers
             continue
         seen.add(key)
-        hits.append(_hit(entry, score, leaves))
+        hits.append(_hit(entry, value, leaves))
     return tuple(hits), total, facet_counts, leaves
 
 
