@@ -76,12 +76,13 @@ def test_word_table_is_built_from_a_dictionary_file(tmp_path: Path) -> None:
         ("公共数据 开放", False),
         ('"公司不给交社保怎么办"', False),  # quoted: an exact phrase
         ("怎么办", False),  # too short to be a question: a word to find
+        ("是否符合", False),  # short, with a marker: exact first (a question only if nothing holds it)
         ("社保 OR 怎么办", False),
     ],
 )
 def test_questions_are_told_from_keywords(query: str, question: bool) -> None:
     parts = question_parts(query, parse_query(query))
-    assert (parts is not None and parts.marked) is question
+    assert (parts is not None and parts.certain) is question
 
 
 def test_thesaurus_expands_everyday_words() -> None:
@@ -182,3 +183,9 @@ def test_versions_of_one_article_are_one_answer(home: Path) -> None:
     hits = open_index(home).search("用人单位不缴纳社会保险费怎么办", limit=20).hits
     keys = [(h.title, h.number) for h in hits]
     assert len(keys) == len(set(keys))
+
+
+def test_short_text_with_a_question_word_matches_exactly_when_it_occurs(home: Path) -> None:
+    result = open_index(home).search("是否合法")
+    assert result.mode == "exact" and result.total > 0
+    assert open_index(home).search("什么叫社保").mode == "question"  # occurs nowhere: ranked

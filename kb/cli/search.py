@@ -44,8 +44,9 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
     title:数据安全法 (documents whose title or short title holds it).
 
     A question is answered by ranked retrieval instead: a query without quotes, OR, NOT, -word or parentheses
-    is a question when it holds a question word (怎么办 如何 什么 吗 是否 能否 哪些 ？ ...), or when it is one run
-    of 8 or more characters found nowhere as typed. Its words (and their legal synonyms: 社保 ~ 社会保险) rank
+    is a question when it holds a question word (怎么办 如何 什么 吗 是否 能否 哪些 ？ ...) and has 8 or more
+    characters; shorter ones with a question word, and one run of 8 or more characters without, are questions
+    when they occur nowhere as typed. Its words (and their legal synonyms: 社保 ~ 社会保险) rank
     articles; not every word has to occur. Quote a text ("...") to match it exactly instead.
 
     \b

@@ -2,7 +2,8 @@
 
 How kb tells a question from keywords (also in ``kb search --help``): a query without quotes, OR, NOT, -word or
 parentheses is a *question* when it holds a question marker (怎么办, 如何, 什么, 吗, 是否, ？, ... listed in
-kb/data/question_words.txt) or when it is one run of eight or more characters that occurs nowhere as typed.
+kb/data/question_words.txt) and has eight or more characters; a shorter one with a marker (什么是抵押), or one run
+of eight or more characters without, is a question only when it occurs nowhere as typed.
 A question is answered by ranked retrieval (kb/search/rank.py); everything else is matched exactly, so keywords and
 quoted phrases keep finding every text that holds them.
 """
@@ -28,8 +29,18 @@ class QuestionParts:
     """A query that may be a question: its text (filters left out) and which rule could make it one."""
 
     text: str
-    marked: bool  # it holds a question marker: always a question
+    marked: bool  # it holds a question marker
     long_enough: bool  # a single run long enough to be a question if exact matching finds nothing
+
+    @property
+    def certain(self) -> bool:
+        """A question whatever exact matching finds: a marker and at least MIN_UNMARKED characters."""
+        return self.marked and len(normalize(self.text)) >= MIN_UNMARKED
+
+    @property
+    def possible(self) -> bool:
+        """A question when exact matching finds nothing."""
+        return self.marked or self.long_enough
 
 
 def question_parts(query: str, node: Node | None) -> QuestionParts | None:

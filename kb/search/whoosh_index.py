@@ -293,10 +293,10 @@ class WhooshIndex:
         snapshot = self.snapshot()
         check_filters(snapshot, tree)
         question = None if docs or sort != "relevance" else question_parts(query, node)
-        if question is not None and question.marked:
+        if question is not None and question.certain:
             return self._ranked(query, question, tree, limit, facets, started)
         hits, total, facet_counts = run_search(snapshot, tree, docs=docs, limit=limit, sort=sort, facets=facets)
-        if total == 0 and question is not None and question.long_enough:
+        if total == 0 and question is not None and question.possible:
             return self._ranked(query, question, tree, limit, facets, started)
         if total == 0 and isinstance(node, Text):
             from kb.citations.patterns import load_aliases
