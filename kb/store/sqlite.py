@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -38,8 +39,10 @@ from kb.models import (
     Status,
     TopicTag,
 )
+from kb.versions.records import Act, Version
+from kb.versions.works import text_fingerprint
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents.fingerprint and the versions table
 STORE_FILE = "kb.sqlite"
 
 _SCHEMA = """
@@ -72,7 +75,8 @@ CREATE TABLE IF NOT EXISTS documents (
     info_json TEXT NOT NULL,
     warnings_json TEXT NOT NULL,
     body TEXT NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    fingerprint TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_year ON documents (year);
 CREATE INDEX IF NOT EXISTS documents_province ON documents (province, year);
@@ -129,6 +133,28 @@ CREATE TABLE IF NOT EXISTS failures (
 );
 """
 
+# The versions stage's result (kb/versions): one row per document, replaced whole after every ingest.
+_VERSIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    work TEXT NOT NULL,
+    work_title TEXT,
+    seq INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    date TEXT,
+    start TEXT,
+    until TEXT,
+    status TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    part TEXT,
+    duplicate_of TEXT,
+    successor TEXT,
+    ended_by TEXT
+);
+CREATE INDEX IF NOT EXISTS versions_work ON versions (work, seq);
+CREATE INDEX IF NOT EXISTS versions_status ON versions (status)
+"""
+
 _DOC_COLUMNS = "id, path, format, sha256, title, clause_count, topics, meta_json, province, city, level, doc_type, year"
 
 
@@ -152,6 +178,10 @@ def meta_to_json(meta: DocMeta) -> str:
 
 def _opt_date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def meta_from_json(text: str) -> DocMeta:
@@ -208,19 +238,27 @@ class Store:
                 if not create:
                     raise StoreError(f"{self.path}: not a kb knowledge base (no schema); run `kb ingest` to build one")
                 with self.transaction():
-                    for statement in _SCHEMA.split(";"):
+                    for statement in (_SCHEMA + ";" + _VERSIONS_SCHEMA).split(";"):
                         if statement.strip():
                             self._conn.execute(statement)
                     self._set_meta("schema_version", str(SCHEMA_VERSION))
                     self._set_meta("created", _now())
                 return
             version = self.get_meta("schema_version")
+            if version == "1" and create:  # an ingest upgrades a version-1 store; its next run re-reads every file
+                with self.transaction():
+                    self._conn.execute("ALTER TABLE documents ADD COLUMN fingerprint TEXT")
+                    for statement in _VERSIONS_SCHEMA.split(";"):
+                        if statement.strip():
+                            self._conn.execute(statement)
+                    self._set_meta("schema_version", str(SCHEMA_VERSION))
+                version = str(SCHEMA_VERSION)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a readable SQLite knowledge base ({exc})") from exc
         if version != str(SCHEMA_VERSION):
             raise StoreError(
                 f"{self.path}: knowledge-base schema version {version}, this kb reads version {SCHEMA_VERSION}; "
-                "rebuild it with `kb ingest` into a new --home"
+                "run `kb ingest` on it to upgrade it, or rebuild it into a new --home"
             )
 
     def close(self) -> None:
@@ -291,8 +329,8 @@ class Store:
             self._conn.execute(
                 "INSERT INTO documents (id, path, format, sha256, size, mtime, pipeline, title, short_title, "
                 "doc_number, doc_number_key, issuer, province, city, level, doc_type, status, year, first_year, "
-                "version_date, clause_count, topics, grammar, meta_json, info_json, warnings_json, body, ingested_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "version_date, clause_count, topics, grammar, meta_json, info_json, warnings_json, body, ingested_at, "
+                "fingerprint) VALUES (" + ", ".join("?" * 29) + ")",
                 (
                     doc.id, doc.path, doc.format.value, doc.sha256, size, mtime, pipeline,
                     doc.title, meta.short_title, meta.doc_number, meta.doc_number_key, meta.issuer,
@@ -301,7 +339,7 @@ class Store:
                     meta.year, meta.first_year, meta.version_date.isoformat() if meta.version_date else None,
                     len(doc.clauses), "|".join(topic_names), doc.grammar, meta_to_json(meta),
                     json.dumps(list(doc.info), ensure_ascii=False), json.dumps(list(doc.warnings), ensure_ascii=False),
-                    doc.body, _now(),
+                    doc.body, _now(), text_fingerprint(doc.body),
                 ),
             )  # fmt: skip
             self._conn.executemany(
@@ -343,7 +381,7 @@ class Store:
             self._insert_citations(doc_id, citations)
 
     def _delete(self, doc_id: str) -> None:
-        for table in ("clauses", "citations", "topics"):
+        for table in ("clauses", "citations", "topics", "versions"):
             self._conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
@@ -409,7 +447,7 @@ class Store:
     def iter_documents(self, doc_ids: Iterable[str] | None = None) -> Iterator[Document]:
         """Whole documents, one at a time (all of them by id, or the given ids that exist)."""
         ids = list(doc_ids) if doc_ids is not None else [r[0] for r in self._conn.execute(
-            "SELECT id FROM documents ORDER BY id")]  # fmt: skip
+            "SELECT id FROM documents ORDER BY path")]  # fmt: skip
         for doc_id in ids:
             doc = self.get_document(doc_id)
             if doc is not None:
@@ -432,16 +470,42 @@ class Store:
         )
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
-    def summaries(self, filters: DocFilter | None = None) -> list[DocSummary]:
-        """Documents without bodies, filtered, ordered by id."""
-        where, params = _filter_sql(filters)
-        rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY id", params)
-        return [_summary(row) for row in rows]
+    def summaries(self, filters: DocFilter | None = None, *, once: bool = False) -> list[DocSummary]:
+        """Documents without bodies, filtered, ordered by version date (undated first), title and path, each with
+        its version; ``once`` leaves out the copies of a document (listed in its ``copies`` instead).
+
+        A filter's ``as_of`` (with ``status``, in_force when not given) keeps the versions with that status on
+        that day, and gives them their status of that day."""
+        as_of = filters.as_of if filters is not None else None
+        sql_filters = replace(filters, status=None, as_of=None) if filters is not None and as_of else filters
+        where, params = _filter_sql(sql_filters)
+        rows = self._conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY version_date, title, path", params
+        )
+        versions = {v.doc_id: v for v in self.versions()}
+        if as_of is not None:
+            versions = _as_of(versions, as_of)
+        wanted = filters.status if filters is not None and as_of is not None else None
+        copies: dict[str, list[str]] = {}
+        paths = dict(self._conn.execute("SELECT id, path FROM documents"))
+        for v in versions.values():
+            if v.duplicate_of is not None:
+                copies.setdefault(v.duplicate_of, []).append(paths.get(v.doc_id, v.doc_id))
+        out = []
+        for row in rows:
+            summary = _summary(row)
+            version = versions.get(summary.id)
+            if once and version is not None and version.duplicate_of is not None:
+                continue
+            if as_of is not None and (version is None or version.status is not (wanted or Status.IN_FORCE)):
+                continue
+            out.append(replace(summary, version=version, copies=tuple(sorted(copies.get(summary.id, ())))))
+        return out
 
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
         row = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else _summary(row)
+        return None if row is None else replace(_summary(row), version=self.version(doc_id))
 
     def citations(
         self,
@@ -489,6 +553,58 @@ class Store:
             for r in rows
         ]  # fmt: skip
 
+    # -- versions ------------------------------------------------------------------------------------------------
+
+    def fingerprints(self) -> dict[str, str]:
+        """doc id -> the fingerprint of its text (spaces aside), by which copies of one document are told."""
+        rows = self._conn.execute("SELECT id, fingerprint FROM documents WHERE fingerprint IS NOT NULL")
+        return dict(rows.fetchall())
+
+    def acts(self) -> list[Act]:
+        """Resolved citations that amend or repeal another document of the knowledge base."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT doc_id, target_doc, relation FROM citations WHERE relation IN ('amends', 'repeals') "
+            "AND target_doc IS NOT NULL AND target_doc != doc_id ORDER BY doc_id, target_doc"
+        )
+        return [Act(doc_id=r[0], target_doc=r[1], relation=Relation(r[2])) for r in rows]
+
+    def put_versions(self, versions: Iterable[Version]) -> None:
+        """Replace the versions stage's result."""
+        with self._atomic():
+            self._conn.execute("DELETE FROM versions")
+            self._conn.executemany(
+                "INSERT INTO versions (doc_id, work, work_title, seq, count, date, start, until, status, rule, part, "
+                "duplicate_of, successor, ended_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (v.doc_id, v.work, v.work_title, v.seq, v.count, _iso(v.date), _iso(v.start), _iso(v.until),
+                     v.status.value, v.rule, v.part, v.duplicate_of, v.successor, v.ended_by)
+                    for v in versions
+                ],
+            )  # fmt: skip
+
+    def versions(self, *, work: str | None = None, doc_id: str | None = None) -> list[Version]:
+        """Versions of one work (or the one of a document, or all), oldest first, parts and copies in path order."""
+        where, params = _where([("v.work = ?", work), ("v.doc_id = ?", doc_id)])
+        rows = self._conn.execute(
+            "SELECT v.doc_id, v.work, v.work_title, v.seq, v.count, v.date, v.start, v.until, v.status, v.rule, "
+            "v.part, v.duplicate_of, v.successor, v.ended_by FROM versions v JOIN documents d ON d.id = v.doc_id "
+            f"{where} ORDER BY v.work, v.seq, v.duplicate_of IS NOT NULL, d.path",
+            params,
+        )
+        return [
+            Version(
+                doc_id=r[0], work=r[1], work_title=r[2], seq=r[3], count=r[4], date=_opt_date(r[5]),
+                start=_opt_date(r[6]), until=_opt_date(r[7]), status=Status(r[8]), rule=r[9], part=r[10],
+                duplicate_of=r[11], successor=r[12], ended_by=r[13],
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def version(self, doc_id: str) -> Version | None:
+        """The version a document is, or None before the versions stage has run."""
+        found = self.versions(doc_id=doc_id)
+        return found[0] if found else None
+
     def status(self) -> KbStatus:
         """Counts of documents, clauses, failures and citations, and when the last build finished."""
 
@@ -504,6 +620,22 @@ class Store:
             last_built=self.get_meta("last_built"),
             schema_version=int(self.get_meta("schema_version") or SCHEMA_VERSION),
         )
+
+
+def _as_of(versions: dict[str, Version], day: date) -> dict[str, Version]:
+    """The versions with their status and rule on ``day`` instead of on the day of the build."""
+    from kb.versions.works import status_on
+
+    by_work: dict[str, list[Version]] = {}
+    for v in versions.values():
+        by_work.setdefault(v.work, []).append(v)
+    out = {}
+    for members in by_work.values():
+        statuses = status_on(members, day)
+        for v in members:
+            status, rule = statuses[v.doc_id]
+            out[v.doc_id] = replace(v, status=status, rule=rule)
+    return out
 
 
 def _summary(row: Sequence[Any]) -> DocSummary:
@@ -545,7 +677,7 @@ def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
             ("city = ?", f.city),
             ("level = ?", f.level.value if f.level else None),
             ("doc_type = ?", f.doc_type.value if f.doc_type else None),
-            ("status = ?", f.status.value if f.status else None),
+            ("id IN (SELECT doc_id FROM versions WHERE status = ?)", f.status.value if f.status else None),
             ("id IN (SELECT doc_id FROM topics WHERE topic = ?)", f.topic),
         ]
     )
