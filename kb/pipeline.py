@@ -412,13 +412,15 @@ def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
     from kb.versions.works import link_all
 
     t0 = time.perf_counter()
+    link_all(store)  # works, parts and copies first: the resolver picks the version in force among them
+    t1 = time.perf_counter()
     resolve_all(store)
-    t1 = time.perf_counter()
-    link_all(store)
-    stage["versions"] = stage.get("versions", 0.0) + time.perf_counter() - t1
-    t1 = time.perf_counter()
+    t2 = time.perf_counter()
+    link_all(store)  # again, for the statuses that the amending and repealing citations just resolved decide
+    t3 = time.perf_counter()
     index.remove_stale(store.live_versions())
     store.set_meta("index_state", "clean")
-    t2 = time.perf_counter()
-    stage["resolve"] = stage.get("resolve", 0.0) + t1 - t0
-    stage["index"] = stage.get("index", 0.0) + t2 - t1
+    t4 = time.perf_counter()
+    stage["versions"] = stage.get("versions", 0.0) + (t1 - t0) + (t3 - t2)
+    stage["resolve"] = stage.get("resolve", 0.0) + t2 - t1
+    stage["index"] = stage.get("index", 0.0) + t4 - t3

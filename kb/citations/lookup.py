@@ -34,25 +34,27 @@ class Target:
     title: str | None
 
 
-def _candidates(summaries: list[DocSummary], name: str) -> list[DocSummary]:
+def _candidates(store: Store, name: str) -> list[DocSummary]:
+    """The documents whose title or short title is ``name``, else ends with it, starts with it, or holds it."""
     key = title_key(name)
     if not key:
         return []
-    tiers: tuple[list[DocSummary], ...] = ([], [], [], [])
-    for doc in summaries:
-        full = title_key(doc.title or "")
-        short = title_key(doc.meta.short_title or "") if doc.meta.short_title else full
+    tiers: tuple[list[str], ...] = ([], [], [], [])
+    for doc_id, title, short_title in store.titles():
+        full = title_key(title or "")
+        short = title_key(short_title) if short_title else full
         if key in (full, short):
-            tiers[0].append(doc)
+            tiers[0].append(doc_id)
         elif full.endswith(key) and len(key) >= 2:
-            tiers[1].append(doc)
+            tiers[1].append(doc_id)
         elif full.startswith(key) or short.startswith(key):
-            tiers[2].append(doc)
+            tiers[2].append(doc_id)
         elif len(key) >= 4 and key in full:
-            tiers[3].append(doc)
+            tiers[3].append(doc_id)
     for tier in tiers:
         if tier:
-            return tier
+            found = (store.summary(doc_id) for doc_id in tier)
+            return [s for s in found if s is not None]
     return []
 
 
@@ -99,17 +101,14 @@ def _find_clause(store: Store, doc_ids: Sequence[str], ref: str) -> tuple[str, s
     """The document (of several parts, the first holding it) and id of the clause ``ref`` names."""
     from kb.segment.segmenter import find_clause
 
-    title = None
     for doc_id in doc_ids:
-        doc = store.get_document(doc_id)
-        if doc is None:
-            continue
-        title = title or doc.title
-        clause: Clause | None = find_clause(doc.clauses, ref)
+        clause: Clause | None = find_clause(store.clause_tree(doc_id), ref)
         if clause is not None:
-            return doc.id, clause.id
+            return doc_id, clause.id
     if not doc_ids:
         raise NotFound(f"{ref}: no document to look in")
+    summary = store.summary(doc_ids[0])
+    title = summary.title if summary else None
     raise NotFound(f"{title or doc_ids[0]}: no clause '{ref}'; see `kb show {doc_ids[0]}` for its clauses")
 
 
@@ -136,7 +135,7 @@ def resolve_id(store: Store, text: str, as_of: date | None = None) -> Target:
             raise NotFound(f"{doc_part}: no document with this id in {store.path.parent}")
         chosen = [summary]
     else:
-        chosen = _pick(store, _candidates(store.summaries(), doc_part), doc_part, as_of)
+        chosen = _pick(store, _candidates(store, doc_part), doc_part, as_of)
     if not clause_part:
         first = chosen[0]
         return Target(first.id, None, first.title)

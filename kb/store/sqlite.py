@@ -39,7 +39,7 @@ from kb.models import (
     Status,
     TopicTag,
 )
-from kb.versions.records import Act, Version
+from kb.store.versions import _VERSIONS_SCHEMA, VersionsTable, as_of_versions
 from kb.versions.works import text_fingerprint
 
 SCHEMA_VERSION = 2  # 2: documents.fingerprint and the versions table
@@ -133,27 +133,6 @@ CREATE TABLE IF NOT EXISTS failures (
 );
 """
 
-# The versions stage's result (kb/versions): one row per document, replaced whole after every ingest.
-_VERSIONS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS versions (
-    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
-    work TEXT NOT NULL,
-    work_title TEXT,
-    seq INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    date TEXT,
-    start TEXT,
-    until TEXT,
-    status TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    part TEXT,
-    duplicate_of TEXT,
-    successor TEXT,
-    ended_by TEXT
-);
-CREATE INDEX IF NOT EXISTS versions_work ON versions (work, seq);
-CREATE INDEX IF NOT EXISTS versions_status ON versions (status)
-"""
 
 _DOC_COLUMNS = "id, path, format, sha256, title, clause_count, topics, meta_json, province, city, level, doc_type, year"
 
@@ -180,10 +159,6 @@ def _opt_date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def meta_from_json(text: str) -> DocMeta:
     """The inverse of :func:`meta_to_json`."""
     data = json.loads(text)
@@ -203,12 +178,13 @@ def meta_from_json(text: str) -> DocMeta:
     return DocMeta(**values)
 
 
-class Store:
+class Store(VersionsTable):
     """The knowledge base's record store. Open with :meth:`open`; use as a context manager to close it."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._titles: list[tuple[str, str | None, str | None]] | None = None  # cached by titles(), reset by writes
 
     # -- opening -----------------------------------------------------------------------------------------------
 
@@ -381,6 +357,7 @@ class Store:
             self._insert_citations(doc_id, citations)
 
     def _delete(self, doc_id: str) -> None:
+        self._titles = None
         for table in ("clauses", "citations", "topics", "versions"):
             self._conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -453,6 +430,10 @@ class Store:
             if doc is not None:
                 yield doc
 
+    def clause_tree(self, doc_id: str) -> tuple[Clause, ...]:
+        """A document's clauses without their texts (``text`` empty): enough to find one by number or id."""
+        return self._clauses(doc_id, "")
+
     def get_clause(self, doc_id: str, clause_id: str) -> Clause | None:
         """One clause with its text, or None."""
         row = self._conn.execute(
@@ -484,7 +465,7 @@ class Store:
         )
         versions = {v.doc_id: v for v in self.versions()}
         if as_of is not None:
-            versions = _as_of(versions, as_of)
+            versions = as_of_versions(versions, as_of)
         wanted = filters.status if filters is not None and as_of is not None else None
         copies: dict[str, list[str]] = {}
         paths = dict(self._conn.execute("SELECT id, path FROM documents"))
@@ -501,6 +482,12 @@ class Store:
                 continue
             out.append(replace(summary, version=version, copies=tuple(sorted(copies.get(summary.id, ())))))
         return out
+
+    def titles(self) -> list[tuple[str, str | None, str | None]]:
+        """(id, title, short title) of every document, in path order: what a title lookup scans."""
+        return [
+            (r[0], r[1], r[2]) for r in self._conn.execute("SELECT id, title, short_title FROM documents ORDER BY path")
+        ]
 
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
@@ -553,58 +540,6 @@ class Store:
             for r in rows
         ]  # fmt: skip
 
-    # -- versions ------------------------------------------------------------------------------------------------
-
-    def fingerprints(self) -> dict[str, str]:
-        """doc id -> the fingerprint of its text (spaces aside), by which copies of one document are told."""
-        rows = self._conn.execute("SELECT id, fingerprint FROM documents WHERE fingerprint IS NOT NULL")
-        return dict(rows.fetchall())
-
-    def acts(self) -> list[Act]:
-        """Resolved citations that amend or repeal another document of the knowledge base."""
-        rows = self._conn.execute(
-            "SELECT DISTINCT doc_id, target_doc, relation FROM citations WHERE relation IN ('amends', 'repeals') "
-            "AND target_doc IS NOT NULL AND target_doc != doc_id ORDER BY doc_id, target_doc"
-        )
-        return [Act(doc_id=r[0], target_doc=r[1], relation=Relation(r[2])) for r in rows]
-
-    def put_versions(self, versions: Iterable[Version]) -> None:
-        """Replace the versions stage's result."""
-        with self._atomic():
-            self._conn.execute("DELETE FROM versions")
-            self._conn.executemany(
-                "INSERT INTO versions (doc_id, work, work_title, seq, count, date, start, until, status, rule, part, "
-                "duplicate_of, successor, ended_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (v.doc_id, v.work, v.work_title, v.seq, v.count, _iso(v.date), _iso(v.start), _iso(v.until),
-                     v.status.value, v.rule, v.part, v.duplicate_of, v.successor, v.ended_by)
-                    for v in versions
-                ],
-            )  # fmt: skip
-
-    def versions(self, *, work: str | None = None, doc_id: str | None = None) -> list[Version]:
-        """Versions of one work (or the one of a document, or all), oldest first, parts and copies in path order."""
-        where, params = _where([("v.work = ?", work), ("v.doc_id = ?", doc_id)])
-        rows = self._conn.execute(
-            "SELECT v.doc_id, v.work, v.work_title, v.seq, v.count, v.date, v.start, v.until, v.status, v.rule, "
-            "v.part, v.duplicate_of, v.successor, v.ended_by FROM versions v JOIN documents d ON d.id = v.doc_id "
-            f"{where} ORDER BY v.work, v.seq, v.duplicate_of IS NOT NULL, d.path",
-            params,
-        )
-        return [
-            Version(
-                doc_id=r[0], work=r[1], work_title=r[2], seq=r[3], count=r[4], date=_opt_date(r[5]),
-                start=_opt_date(r[6]), until=_opt_date(r[7]), status=Status(r[8]), rule=r[9], part=r[10],
-                duplicate_of=r[11], successor=r[12], ended_by=r[13],
-            )
-            for r in rows
-        ]  # fmt: skip
-
-    def version(self, doc_id: str) -> Version | None:
-        """The version a document is, or None before the versions stage has run."""
-        found = self.versions(doc_id=doc_id)
-        return found[0] if found else None
-
     def status(self) -> KbStatus:
         """Counts of documents, clauses, failures and citations, and when the last build finished."""
 
@@ -620,22 +555,6 @@ class Store:
             last_built=self.get_meta("last_built"),
             schema_version=int(self.get_meta("schema_version") or SCHEMA_VERSION),
         )
-
-
-def _as_of(versions: dict[str, Version], day: date) -> dict[str, Version]:
-    """The versions with their status and rule on ``day`` instead of on the day of the build."""
-    from kb.versions.works import status_on
-
-    by_work: dict[str, list[Version]] = {}
-    for v in versions.values():
-        by_work.setdefault(v.work, []).append(v)
-    out = {}
-    for members in by_work.values():
-        statuses = status_on(members, day)
-        for v in members:
-            status, rule = statuses[v.doc_id]
-            out[v.doc_id] = replace(v, status=status, rule=rule)
-    return out
 
 
 def _summary(row: Sequence[Any]) -> DocSummary:

@@ -296,15 +296,15 @@ def status_on(versions: Sequence[Version], day: date) -> dict[str, tuple[Status,
         if v.status is Status.DRAFT:
             out[v.doc_id] = (Status.DRAFT, v.rule)
         elif start is not None and start > day:
-            out[v.doc_id] = (Status.NOT_YET_IN_FORCE, f"on {day}: takes effect on {start}")
+            out[v.doc_id] = (Status.NOT_YET_IN_FORCE, f"takes effect on {start}")
         elif current is not None and v.seq < current:
-            out[v.doc_id] = (Status.AMENDED, f"on {day}: superseded by the version in force from {starts[current]}")
+            out[v.doc_id] = (Status.AMENDED, f"superseded by the version in force from {starts[current]}")
         elif v.until is not None and v.until <= day and v.status in (Status.REPEALED, Status.AMENDED):
-            out[v.doc_id] = (v.status, f"on {day}: {v.rule}")
+            out[v.doc_id] = (v.status, v.rule)
         elif v.status in (Status.REPEALED, Status.AMENDED) and v.until is None and v.seq == max(seqs):
             out[v.doc_id] = (v.status, v.rule)  # ended on a day nothing tells
         else:
-            out[v.doc_id] = (Status.IN_FORCE, f"on {day}: the version in force")
+            out[v.doc_id] = (Status.IN_FORCE, "the version in force that day (the latest in force on or before it)")
     return out
 
 
