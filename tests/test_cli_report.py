@@ -144,7 +144,8 @@ def test_list_json_has_every_field(fake_kb: list[DocFilter]) -> None:
     assert data == [
         {"id": "n1", "date": "2011-03-01", "year": 2011, "province": None, "city": None, "level": "national",
          "doc_type": "法律", "title": "中华人民共和国某法", "issuer": None, "doc_number": None, "clauses": 10,
-         "topics": ["数据安全"], "status": "in_force", "first_year": None, "path": "/c/n1.md"}
+         "topics": ["数据安全"], "status": "in_force", "first_year": None, "path": "/c/n1.md", "status_rule": None,
+         "work": None, "copies": []}
     ]  # fmt: skip
 
 
@@ -311,7 +312,7 @@ def test_local_documents_of_2020_split_by_level(corpus_home: Path) -> None:
 
 @pytest.mark.slow
 def test_chart_of_documents_per_year_on_the_corpus(corpus_home: Path, tmp_path: Path) -> None:
-    from kb import charts
+    from kb.report import charts
     from kb.report.stats import count
     from kb.store.sqlite import Store
 

@@ -149,15 +149,20 @@ def diff_work(store: Store, ref: str, since: date | None = None, until: date | N
     )  # fmt: skip
 
 
-def searchable_versions(store: Store, status: Status | None = None, as_of: date | None = None) -> dict[str, str]:
+def searchable_versions(store: Store, status: Status | None = None, as_of: date | None = None) -> dict[str, str] | None:
     """doc id -> sha256 of the documents a search may return: each document once (not its copies), and with
-    ``status`` / ``as_of`` only those with that status (on that day; in force when only ``as_of`` is given)."""
+    ``status`` / ``as_of`` only those with that status (on that day; in force when only ``as_of`` is given); None
+    when every indexed document may be returned."""
     from kb.models import DocFilter
 
-    live = store.live_versions()
+    clean = store.get_meta("index_state") == "clean"
     if status is None and as_of is None:
         copies = {v.doc_id for v in store.versions() if v.duplicate_of is not None}
+        if clean and not copies:
+            return None  # store and index agree and nothing is to be hidden: no filter to pay for
+        live = store.live_versions()
         return {d: sha for d, sha in live.items() if d not in copies}
+    live = store.live_versions()
     kept = store.summaries(DocFilter(status=status, as_of=as_of), once=True)
     return {s.id: live[s.id] for s in kept if s.id in live}
 
