@@ -40,9 +40,7 @@ def _candidates(store: Store, name: str) -> list[DocSummary]:
     if not key:
         return []
     tiers: tuple[list[str], ...] = ([], [], [], [])
-    for doc_id, title, short_title in store.titles():
-        full = title_key(title or "")
-        short = title_key(short_title) if short_title else full
+    for doc_id, full, short in store.title_keys():
         if key in (full, short):
             tiers[0].append(doc_id)
         elif full.endswith(key) and len(key) >= 2:

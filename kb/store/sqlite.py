@@ -184,7 +184,7 @@ class Store(VersionsTable):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
-        self._titles: list[tuple[str, str | None, str | None]] | None = None  # cached by titles(), reset by writes
+        self._titles: list[tuple[str, str, str]] | None = None  # cached by title_keys(), reset by writes
 
     # -- opening -----------------------------------------------------------------------------------------------
 
@@ -483,11 +483,19 @@ class Store(VersionsTable):
             out.append(replace(summary, version=version, copies=tuple(sorted(copies.get(summary.id, ())))))
         return out
 
-    def titles(self) -> list[tuple[str, str | None, str | None]]:
-        """(id, title, short title) of every document, in path order: what a title lookup scans."""
-        return [
-            (r[0], r[1], r[2]) for r in self._conn.execute("SELECT id, title, short_title FROM documents ORDER BY path")
-        ]
+    def title_keys(self) -> list[tuple[str, str, str]]:
+        """(id, key of the title, key of the short title or of the title) of every document, in path order: what a
+        title lookup scans (kb.citations.patterns.title_key), kept until the next write."""
+        from kb.citations.patterns import title_key
+
+        if self._titles is None:
+            rows = self._conn.execute("SELECT id, title, short_title FROM documents ORDER BY path")
+            keys = []
+            for doc_id, title, short in rows:
+                full = title_key(title or "")
+                keys.append((doc_id, full, title_key(short) if short else full))
+            self._titles = keys
+        return self._titles
 
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
