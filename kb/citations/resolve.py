@@ -401,6 +401,8 @@ def renumbering_possible(target: DocSummary, since: date | None) -> bool:
     article numbers; a 修正 by decision or a 修订 may renumber them, and no dated history means no assurance."""
     if since is None:
         return False
+    if target.version is not None and target.version.date is not None and target.version.date <= since:
+        return False  # adopted before the citing text, only not yet in force then: the very text it cites
     changes = [e for e in target.meta.events if e.date > since]
     if not changes:
         return True

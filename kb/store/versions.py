@@ -60,6 +60,16 @@ class VersionsTable:
         rows = self._conn.execute("SELECT id, fingerprint FROM documents WHERE fingerprint IS NOT NULL")
         return dict(rows.fetchall())
 
+    def article_numbers(self) -> dict[str, frozenset[tuple[int, int | None]]]:
+        """doc id -> the (number, 之X) of its articles."""
+        found: dict[str, set[tuple[int, int | None]]] = {}
+        rows = self._conn.execute(
+            "SELECT doc_id, ordinal, sub FROM clauses WHERE kind = 'article' AND ordinal IS NOT NULL"
+        )
+        for doc_id, ordinal, sub in rows:
+            found.setdefault(doc_id, set()).add((ordinal, sub))
+        return {d: frozenset(v) for d, v in found.items()}
+
     def acts(self) -> list[Act]:
         """Resolved citations that amend or repeal another document of the knowledge base."""
         rows = self._conn.execute(

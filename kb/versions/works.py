@@ -95,12 +95,16 @@ def link_versions(
     fingerprints: Mapping[str, str],
     acts: Sequence[Act],
     today: date,
+    articles: Mapping[str, frozenset[tuple[int, int | None]]] | None = None,
 ) -> tuple[Version, ...]:
     """One Version per document: its work, place among the work's versions, status on ``today`` and the rule.
 
     ``fingerprints`` maps doc ids to :func:`text_fingerprint` of their bodies (documents left out are never taken
-    for copies); ``acts`` are the resolved amending and repealing citations.
+    for copies); ``acts`` are the resolved amending and repealing citations; ``articles`` the (number, 之X) of each
+    document's articles, which tell the parts of a code (disjoint articles) from two transcriptions of one text
+    (the same articles: a copy).
     """
+    articles = articles or {}
     works: dict[str, list[_Member]] = defaultdict(list)
     for summary in summaries:
         when = version_date(summary.meta)
@@ -113,7 +117,7 @@ def link_versions(
             acts_on[work_of[act.target_doc]].append((act, by_id[act.doc_id]))
     out: list[Version] = []
     for key in sorted(works):
-        out.extend(_link_work(key, works[key], fingerprints, acts_on.get(key, []), today))
+        out.extend(_link_work(key, works[key], fingerprints, acts_on.get(key, []), today, articles))
     return tuple(out)
 
 
@@ -122,7 +126,8 @@ def _sort_key(member: _Member) -> tuple[bool, date, str]:
 
 
 def _link_work(key: str, members: list[_Member], fingerprints: Mapping[str, str],
-               acts: list[tuple[Act, DocSummary]], today: date) -> list[Version]:  # fmt: skip
+               acts: list[tuple[Act, DocSummary]], today: date,
+               articles: Mapping[str, frozenset[tuple[int, int | None]]]) -> list[Version]:  # fmt: skip
     members = sorted(members, key=_sort_key)
     # copies: the same text, and dates that do not differ (an unstated one does not); the copy whose metadata
     # states a date, then the one with the shortest path, is the document
@@ -145,11 +150,19 @@ def _link_work(key: str, members: list[_Member], fingerprints: Mapping[str, str]
             copies[member.summary.id] = same.summary.id
     # versions: originals of one date are the parts of one version; undated originals are versions each
     groups: list[list[_Member]] = []
+    retold: dict[str, str] = {}  # another transcription of a document of its group -> that document
     for member in sorted(originals, key=_sort_key):
         if groups and member.when is not None and groups[-1][0].when == member.when:
+            mine = articles.get(member.summary.id, frozenset())
+            twin = next((m for m in groups[-1] if _same_articles(mine, articles.get(m.summary.id, frozenset()))),
+                        None)  # fmt: skip
+            if twin is not None:
+                retold[member.summary.id] = twin.summary.id
+                continue
             groups[-1].append(member)
         else:
             groups.append([member])
+    copies.update(retold)
     title = groups[-1][0].summary.title if groups else None
     decided = _statuses(groups, acts, today)
     out: list[Version] = []
@@ -173,6 +186,14 @@ def _link_work(key: str, members: list[_Member], fingerprints: Mapping[str, str]
             part=base.part, duplicate_of=original, successor=base.successor, ended_by=base.ended_by,
         ))  # fmt: skip
     return out
+
+
+def _same_articles(a: frozenset[tuple[int, int | None]], b: frozenset[tuple[int, int | None]]) -> bool:
+    """True when two texts of one title and date hold mostly the same articles: two transcriptions of one text,
+    not two parts of a code (whose articles are disjoint)."""
+    if not a or not b:
+        return False
+    return len(a & b) > min(len(a), len(b)) // 2
 
 
 def _flag(group: list[_Member]) -> Status | None:
@@ -278,7 +299,8 @@ def _ending_act(acts: list[tuple[Act, DocSummary]], relation: Relation, after: d
 
 def link_all(store: Store, today: date | None = None) -> tuple[Version, ...]:
     """Link the versions of every work in the store (after its citations are resolved) and store the result."""
-    versions = link_versions(store.summaries(), store.fingerprints(), store.acts(), today or date.today())
+    versions = link_versions(store.summaries(), store.fingerprints(), store.acts(), today or date.today(),
+                             store.article_numbers())  # fmt: skip
     with store.transaction():
         store.put_versions(versions)
     return versions
