@@ -15,7 +15,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,8 @@ class Options:
     ocr: bool = False
     overrides: Overrides | None = None
     topics_file: str | None = None
+    engine: str | None = None  # the search engine of a new knowledge base (None: the home's, else Whoosh)
+    keys: Mapping[str, str] | None = None  # path -> source key, for workers that are handed paths only
 
 
 def source_key(path: str | Path, root: str | Path | None = None) -> str:
@@ -102,7 +104,9 @@ def process_bytes(data: bytes, path: str, options: Options = Options(), key: str
     meta = read_metadata(extracted, body)
     if options.overrides is not None:
         meta = apply_overrides(meta, path, options.overrides)
-    doc_id = document_id(key if key is not None else source_key(path))
+    if key is None:
+        key = (options.keys or {}).get(path) or source_key(path)
+    doc_id = document_id(key)
     segmentation = segment(doc_id, body, marked_headings(extracted))
     document = Document(
         id=doc_id,
@@ -200,9 +204,15 @@ def _safe_process(job: tuple[str, str], options: Options) -> Processed | Failure
 
 
 def _process_all(
-    paths: Sequence[tuple[str, str]], options: Options, jobs: int
+    paths: Sequence[tuple[str, str]], options: Options, jobs: int, cluster: Any = None
 ) -> Iterator[tuple[str, Processed | Failure]]:
-    """Process (path, source key) pairs, in a pool of ``jobs`` workers when there are enough of them."""
+    """Process (path, source key) pairs: on a cluster's workers, or in a pool of ``jobs`` local workers when there
+    are enough of them. The cluster's workers find each file's key in ``options.keys``."""
+    if cluster is not None:  # a Dask client: the workers of its cluster run the stages
+        from kb.distributed import process_on_cluster
+
+        yield from process_on_cluster([path for path, _ in paths], options, cluster)
+        return
     if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
         for job in paths:
             yield job[0], _safe_process(job, options)
@@ -239,6 +249,8 @@ def ingest(
     ocr: bool = False,
     strict: bool = False,
     jobs: int | None = None,
+    scheduler: str | None = None,
+    engine: str | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Bring the knowledge base at ``home`` up to date with the files under ``paths``.
@@ -246,9 +258,11 @@ def ingest(
     New and changed files are processed, files gone from an ingested folder are removed, unchanged files do no
     work. A file that fails is reported in the result (its earlier version, if any, stays); with ``strict`` the
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
-    progress bar needs the number of files first); ``progress`` is called once for every file.
+    progress bar needs the number of files first); ``progress`` is called once for every file. With
+    ``scheduler`` (a Dask scheduler's address) the per-document stages run on that cluster's workers instead of
+    local processes; this process still writes the store and the index. ``engine`` chooses the search engine of
+    a new knowledge base (Whoosh by default); an existing one keeps its own.
     """
-    from kb.store.sqlite import Store
 
     started = time.perf_counter()
     stage: dict[str, float] = {}
@@ -259,12 +273,44 @@ def ingest(
         from kb.metadata.read import load_overrides
 
         overrides = load_overrides(meta_path)
-    options = Options(ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None)
+    options = Options(
+        ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None, engine=engine
+    )
     fingerprint = _fingerprint(options, meta_path)
     found = paths if isinstance(paths, Discovered) else discover(paths)
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
+    if engine is not None:  # a home holds one index: refuse another engine before changing anything
+        from kb.search.engines import check_engine
+
+        check_engine(home, engine)
+    cluster = None
+    if scheduler is not None:  # connect before touching the knowledge base: a wrong address changes nothing
+        from kb.distributed import connect
+
+        cluster = connect(scheduler)
+    try:
+        return _ingest(found, home, options, fingerprint, failures, strict, jobs, cluster, progress, started, stage)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _ingest(
+    found: Discovered,
+    home: Path,
+    options: Options,
+    fingerprint: str,
+    failures: list[Failure],
+    strict: bool,
+    jobs: int | None,
+    cluster: Any,
+    progress: Progress | None,
+    started: float,
+    stage: dict[str, float],
+) -> IngestReport:
+    from kb.store.sqlite import Store
 
     with Store.open(home, create=True) as store:
         known = store.sources()
@@ -298,10 +344,11 @@ def ingest(
         added = updated = 0
         interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
         if todo or gone or interrupted:
-            index = _open_index(home)
+            index = _open_index(home, options.engine)
             store.set_meta("index_state", "dirty")
             keys = _unique_keys(found, todo, known)
-            results = _process_all([(p, keys[p]) for p in todo], options, jobs or default_jobs())
+            options = replace(options, keys=keys) if cluster is not None else options
+            results = _process_all([(p, keys[p]) for p in todo], options, jobs or default_jobs(), cluster)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
@@ -364,10 +411,10 @@ def _unique_keys(found: Discovered, todo: Mapping[str, object], known: Mapping[s
     return keys
 
 
-def _open_index(home: Path) -> Any:
-    from kb.search.whoosh_index import open_index
+def _open_index(home: Path, engine: str | None = None) -> Any:
+    from kb.search.engines import open_search_index
 
-    return open_index(home, create=True)
+    return open_search_index(home, create=True, engine=engine)
 
 
 def _commit_batch(
