@@ -1,9 +1,11 @@
 """Lookup: what a user types to name a document or clause -> (document id, clause id or None).
 
 Accepted forms: ``DOC_ID``, ``DOC_ID#CLAUSE_ID``, a title, short title or unique prefix of one
-(``数据安全法``, ``中华人民共和国数据安全法``), followed by a clause as written or as an id
-(``数据安全法 第二十一条``, ``数据安全法 第二十一条第二款``, ``深圳经济特区数据条例#art_21``). A title names a
-work: its latest version, or the one in force on a given day, and across the parts of a code stored as several files.
+(``数据安全法``, ``中华人民共和国数据安全法``), a name from the alias file (个保法, 数安法, 数据二十条:
+kb/data/aliases.yaml), a 发文字号 with any brackets (国办发〔2018〕124号, 国办发[2018]124号, 国办发【2018】124号),
+followed by a clause as written or as an id (``数据安全法 第二十一条``, ``民法典 第一千零三十四条`` wherever its
+编/章 put it, ``数据安全法 第二十一条第二款``, ``深圳经济特区数据条例#art_21``). A title names a work: its latest
+version, or the one in force on a given day, and across the parts of a code stored as several files.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from kb.citations.patterns import title_key
+from kb.citations.patterns import load_aliases, title_key
 from kb.errors import Ambiguous, NotFound
 from kb.models import Clause, DocSummary
 from kb.store.sqlite import Store
@@ -23,6 +25,16 @@ from kb.versions.records import Version
 DOC_ID = re.compile(r"^[0-9a-f]{12}$")
 # A clause written after a title: 第二十一条, 第21条, 第二十一条之一第二款, 第一章; the title precedes it.
 CLAUSE_SUFFIX = re.compile(r"\s*(第[零〇一二三四五六七八九十百千两\d]+[编章节条].*)$")
+# Brackets a 发文字号's year is written in: 〔2018〕, [2018], 【2018】, (2018), （2018）, ［2018］, 〈2018〉.
+NUMBER_BRACKETS = str.maketrans(dict.fromkeys("[【(（［〈{", "〔") | dict.fromkeys("]】)）］〉}", "〕"))
+# A 发文字号 as typed: an issuer's abbreviation, a bracketed year, a number and 号 (国办发〔2018〕124号).
+DOC_NUMBER = re.compile(r"^\S*[\[【(（［〔〈{]\s*\d{4}\s*[\]】)）］〕〉}]\s*第?\d+\s*号$")
+
+
+def number_key(text: str) -> str:
+    """A 发文字号 reduced for matching: one kind of bracket, no spaces, no 第 before the number."""
+    key = "".join(text.translate(NUMBER_BRACKETS).split())
+    return re.sub(r"〕第(\d)", r"〕\1", key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +47,21 @@ class Target:
 
 
 def _candidates(store: Store, name: str) -> list[DocSummary]:
-    """The documents whose title or short title is ``name``, else ends with it, starts with it, or holds it."""
+    """The documents a name stands for: a 发文字号, an alias, else a title or short title that is ``name``, ends
+    with it, starts with it, or holds it."""
+    if DOC_NUMBER.match(name.strip()):
+        wanted = number_key(name)
+        numbered = [d for d in store.summaries() if d.meta.doc_number and number_key(d.meta.doc_number) == wanted]
+        if numbered:
+            return numbered
     key = title_key(name)
     if not key:
         return []
+    full_title = load_aliases().expand(name)
+    if full_title is not None:
+        aliased = [doc_id for doc_id, full, _ in store.title_keys() if full == title_key(full_title)]
+        if aliased:
+            return [s for s in (store.summary(d) for d in aliased) if s is not None]
     tiers: tuple[list[str], ...] = ([], [], [], [])
     for doc_id, full, short in store.title_keys():
         if key in (full, short):
