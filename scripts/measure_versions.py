@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import re
 import sqlite3
@@ -36,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from kb.citations.patterns import parse_pinpoint  # noqa: E402
 from kb.errors import KbError  # noqa: E402
-from kb.models import ClauseKind  # noqa: E402
 from kb.store.sqlite import Store  # noqa: E402
 from kb.versions.diff import articles, wording  # noqa: E402
 from kb.versions.query import clause_as_of  # noqa: E402
@@ -90,7 +90,7 @@ def as_of_figures(store: Store, limit_misses: int = 20) -> dict[str, Any]:
                     clauses.setdefault((c.ordinal, c.sub), c)
             texts[seq] = clauses
         title = members[0].work_title
-        for old, new in zip(seqs, seqs[1:], strict=False):
+        for old, new in itertools.pairwise(seqs):
             numbers = set(texts[old]) | set(texts[new])
             changed = [
                 n for n in numbers
