@@ -252,6 +252,7 @@ def test_list_and_search_take_status_and_as_of(corpus_home: Path) -> None:
     assert repealed and all(r["status"] == "repealed" and r["status_rule"] for r in repealed)
     hits = json.loads(_run(corpus_home, "search", "会计凭证", "--type", "法律", "--as-of", "2020-01-01", "--json",
                            "--limit", "50"))  # fmt: skip
-    latest = json.loads(_run(corpus_home, "search", "会计凭证", "--type", "法律", "--json", "--limit", "50"))
+    latest = json.loads(_run(corpus_home, "search", "会计凭证", "--type", "法律", "--status", "in_force", "--json",
+                             "--limit", "50"))  # fmt: skip
     assert {h["year"] for h in latest["hits"] if h["title"] == "中华人民共和国会计法"} == {2024}
     assert {h["year"] for h in hits["hits"] if h["title"] == "中华人民共和国会计法"} == {2017}

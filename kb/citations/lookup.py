@@ -4,8 +4,8 @@ Accepted forms: ``DOC_ID``, ``DOC_ID#CLAUSE_ID``, a title, short title or unique
 (``数据安全法``, ``中华人民共和国数据安全法``), a name from the alias file (个保法, 数安法, 数据二十条:
 kb/data/aliases.yaml), a 发文字号 with any brackets (国办发〔2018〕124号, 国办发[2018]124号, 国办发【2018】124号),
 followed by a clause as written or as an id (``数据安全法 第二十一条``, ``民法典 第一千零三十四条`` wherever its
-编/章 put it, ``数据安全法 第二十一条第二款``, ``深圳经济特区数据条例#art_21``). A title names a
-work: its latest version, or the one in force on a given day, and across the parts of a code stored as several files.
+编/章 put it, ``数据安全法 第二十一条第二款``, ``深圳经济特区数据条例#art_21``). A title names a work: its latest
+version, or the one in force on a given day, and across the parts of a code stored as several files.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class Target:
 
 
 def _candidates(store: Store, name: str) -> list[DocSummary]:
-    """The documents whose 发文字号 is ``name``; else whose title is the one an alias names (个保法); else whose title
-    or short title is ``name``, else ends with it, starts with it, or holds it."""
+    """The documents a name stands for: a 发文字号, an alias, else a title or short title that is ``name``, ends
+    with it, starts with it, or holds it."""
     if DOC_NUMBER.match(name.strip()):
         wanted = number_key(name)
         numbered = [d for d in store.summaries() if d.meta.doc_number and number_key(d.meta.doc_number) == wanted]
@@ -59,8 +59,7 @@ def _candidates(store: Store, name: str) -> list[DocSummary]:
         return []
     full_title = load_aliases().expand(name)
     if full_title is not None:
-        wanted_title = title_key(full_title)
-        aliased = [doc_id for doc_id, full, _short in store.title_keys() if full == wanted_title]
+        aliased = [doc_id for doc_id, full, _ in store.title_keys() if full == title_key(full_title)]
         if aliased:
             return [s for s in (store.summary(d) for d in aliased) if s is not None]
     tiers: tuple[list[str], ...] = ([], [], [], [])

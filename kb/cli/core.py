@@ -230,7 +230,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
     """
     from kb.citations.lookup import resolve_id
     from kb.store.sqlite import Store
-    from kb.versions.query import clause_as_of, work_of
+    from kb.versions.query import clause_as_of, version_fields, work_of
 
     day = as_of.date() if as_of is not None else None
     with Store.open(obj.home) as store:
@@ -248,9 +248,8 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
                 data = _clause_json(clause)
                 data.update(doc_id=doc.id, title=doc.title, ref=f"{doc.id}#{clause.id}",
                             citations=to_jsonable(citations), cited_by=len(cited_by),
-                            topics=[t.topic for t in topics], as_of=to_jsonable(day),
-                            version_date=to_jsonable(in_force.version_date), status=in_force.status.value,
-                            status_rule=in_force.rule)  # fmt: skip
+                            topics=[t.topic for t in topics])  # fmt: skip
+                data.update(version_fields(store, doc.id, clause.id, day))
                 emit_json(data)
                 return
             click.echo(f"{doc.title}  {clause.number or ''}   [{doc.id}#{clause.id}]")
@@ -271,7 +270,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
         if as_json:
             data = document_json(doc)
             data["body"] = doc.body
-            data["work"] = to_jsonable(work)
+            data.update(version_fields(store, doc.id, None))
             emit_json(data)
             return
         click.echo(f"{doc.title}   [{doc.id}]")
@@ -328,7 +327,7 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
     if as_json:
         data = to_jsonable(info)
         data["index_state"] = state
-        data["duplicates"] = [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in copies]
+        data["duplicates"] = [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in copies]  # as duplicates()
         if failures:
             data["failed"] = to_jsonable(failed)
         emit_json(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kb.citations.lookup import resolve_id, version_docs
 from kb.errors import NotFound
@@ -167,4 +167,21 @@ def searchable_versions(store: Store, status: Status | None = None, as_of: date 
     return {s.id: live[s.id] for s in kept if s.id in live}
 
 
-__all__ = ["clause_as_of", "diff_clause", "diff_work", "searchable_versions", "work_of"]
+def version_fields(store: Store, doc_id: str, clause_id: str | None, day: date | None = None) -> dict[str, Any]:
+    """The fields `kb show --json` adds for versions (CLI and web alike): for a document its work, for a clause
+    the day asked for, its version's date, its status then and the rule that decided it."""
+    from kb.models import to_jsonable
+
+    if clause_id is None:
+        return {"work": to_jsonable(work_of(store, doc_id))}
+    found = clause_as_of(store, f"{doc_id}#{clause_id}", day)
+    return {"as_of": to_jsonable(day), "version_date": to_jsonable(found.version_date), "status": found.status.value,
+            "status_rule": found.rule}  # fmt: skip
+
+
+def duplicates(store: Store) -> list[dict[str, str | None]]:
+    """The copies of documents, as `kb status --json` lists them."""
+    return [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in store.versions() if v.duplicate_of]
+
+
+__all__ = ["clause_as_of", "diff_clause", "diff_work", "duplicates", "searchable_versions", "version_fields", "work_of"]
