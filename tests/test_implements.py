@@ -88,7 +88,7 @@ def test_provinces_side_by_side_show_what_a_province_adds_and_leaves_out(home: P
     [row] = result.rows
     [clause] = row.clauses
     assert (row.province, clause.id, clause.year) == ("浙江", "zj#art_2", 2022)
-    assert "".join(s.text for s in clause.segments).startswith("第二条 本省建立数据分类分级保护制度")
+    assert "".join(s.text for s in clause.segments).startswith("本省建立数据分类分级保护制度")
     assert clause.added == ("本省", "实行重点保护")  # 重要数据 is in the national text too
     assert [o.strip("。\n") for o in clause.omitted] == ["国家", "各地区应当确定", "具体目录"]
 

@@ -232,29 +232,46 @@ def graph() -> None:
 @click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default=None,
               help="graphml (Gephi, Cytoscape), gexf (Gephi) or json (node-link, for scripts); default: the "
                    "file's suffix, else graphml.")  # fmt: skip
+@click.option("--documents", is_flag=True, help="One node per document, citations summed into weighted edges.")
+@click.option("--province", default=None, help="Only documents of this province (浙江; 全国 for national ones).")
+@click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Only this issuing level.")
+@click.option("--topic", default=None, help="Only documents with a clause on this topic (数据安全).")
+@click.option("--subject", default=None, help="Only documents of this subject, where documents carry subjects.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.pass_obj
 @handle_errors
-def export(obj: KbContext, file: Path, fmt: str | None, as_json: bool) -> None:
+def export(obj: KbContext, file: Path, fmt: str | None, documents: bool, province: str | None, level: str | None,
+           topic: str | None, subject: str | None, as_json: bool) -> None:  # fmt: skip
     """Write the citation and topic graph to FILE for Gephi, Cytoscape or scripts.
 
     Nodes are documents, clauses and topics (attribute ``kind``); edges carry a ``relation``: contains, cites,
-    basis, amends, repeals or about. The graph holds the clauses that cite, are cited or carry a topic.
+    basis, amends, repeals or about. The graph holds the clauses that cite, are cited or carry a topic. Clause
+    nodes carry their document's province, year, level and type, and a label such as 数据安全法 第二十一条第二款,
+    so Gephi can colour and filter by them. With --documents, the graph is one node per document and one edge
+    per citing -> cited pair with ``weight`` (citations) and ``basis`` (of them, 根据《X法》). --province, --level,
+    --topic and --subject keep the documents matching (an edge when both ends are kept).
 
     \b
     Examples:
       kb graph export kb.graphml
-      kb graph export kb.gexf
+      kb graph export kb.gexf --documents --province 浙江
+      kb graph export data-security.gexf --topic 数据安全 --level provincial
       kb graph export graph.json --format json
     """
     from kb.graph.build import current_graph, export_graph, summarise
+    from kb.graph.export import GraphFilter, clause_view, document_view
+    from kb.report.stats import normalise_filter
     from kb.store.sqlite import Store
 
     if fmt is None:
         suffix = file.suffix.lower().lstrip(".")
         fmt = suffix if suffix in GRAPH_FORMATS else "graphml"
+    if province and province != "全国":
+        province = normalise_filter(DocFilter(province=province)).province
+    wanted = GraphFilter(province=province, level=level, topic=topic, subject=subject)
     with Store.open(obj.home) as store:
         graph_data = current_graph(obj.home, store)
+    graph_data = document_view(graph_data, wanted) if documents else clause_view(graph_data, wanted)
     written = export_graph(graph_data, file, fmt)
     counts = summarise(graph_data)
     if as_json:

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from kb.errors import NotFound
-from kb.graph.implements import MoreLikeThis, implemented_by, wording
+from kb.graph.implements import LEADING_NUMBER, MoreLikeThis, implemented_by, wording
 from kb.graph.records import TraceContext, clause_label, item_id
 from kb.models import DocFilter
 
@@ -74,7 +74,12 @@ class Comparison:
 
 
 def diff_segments(national: str, local: str) -> tuple[tuple[Segment, ...], tuple[str, ...], tuple[str, ...]]:
-    """The local text as same/added runs against the national one, with the added and omitted runs listed."""
+    """The local text as same/added runs against the national one, with the added and omitted runs listed.
+
+    The articles' own numbers (第五条 beside 第二十一条) are not compared: they say where a text sits, not what.
+    """
+    national = LEADING_NUMBER.sub("", national).strip()
+    local = LEADING_NUMBER.sub("", local).strip()
     matcher = SequenceMatcher(None, national, local, autojunk=False)
     segments: list[Segment] = []
     added: list[str] = []
