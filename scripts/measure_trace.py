@@ -82,7 +82,10 @@ def main() -> None:
     parser.add_argument("--pool", action="store_true", help="print the unjudged items of the top 10 and stop")
     parser.add_argument("--legacy", action="store_true", help="the checkout's trace has no per_doc option")
     args = parser.parse_args()
-    from kb.search.whoosh_index import open_index
+    try:
+        from kb.search.engines import open_search_index as open_index
+    except ImportError:  # a checkout from before the engine choice
+        from kb.search.whoosh_index import open_index  # type: ignore[assignment]
     from kb.store.sqlite import Store
 
     judged: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)

@@ -300,7 +300,7 @@ def test_local_documents_of_2020_split_by_level(corpus_home: Path) -> None:
 
 @pytest.mark.slow
 def test_chart_of_documents_per_year_on_the_corpus(corpus_home: Path, tmp_path: Path) -> None:
-    from kb import charts
+    from kb.report import charts
     from kb.report.stats import count
     from kb.store.sqlite import Store
 

@@ -207,7 +207,7 @@ def _print_comparison(result: Any) -> None:
                 parts.append(text)
             click.echo("    " + "".join(parts))
             if c.omitted:
-                click.echo("    not taken up: " + " … ".join(c.omitted)[:300])
+                click.echo("    not taken up: " + " … ".join(c.omitted).replace("\n", " ")[:300])
 
 
 def _open_index(home: Path) -> Any:
