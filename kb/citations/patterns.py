@@ -52,6 +52,11 @@ SELF_REFERENCE = re.compile(
     r"(?=\s?第\s?[零〇一二两三四五六七八九十百千0-9０-９]+\s?(?:分编|编|章|节|条|款|项|目))"
 )
 
+# A part of the document named as a whole, with no pinpoint after it: 违反本章规定, 本节所称, 依照本编的规定,
+# 本章规定之罪, 本节所列. The target is the chapter (section, part) holding the citing clause. With a pinpoint
+# (本章第十条) it is a SELF_REFERENCE instead; the lookahead keeps 本章节 and other words out.
+CURRENT_PART = re.compile(r"本(?P<unit>编|章|节)(?=的?(?:规定|所称|所列|所指|之罪|有关))")
+
 # Relative references inside an article: 前款, 前两款, 前条, 前项, 前三项, and 本条第二款 / 本款第一项 forms.
 # Group "count" is the number of preceding units (empty for one), "unit" is 条, 款 or 项.
 RELATIVE_REFERENCE = re.compile(r"前(?P<count>[两二三四五六七八九])?(?P<unit>条|款|项)")

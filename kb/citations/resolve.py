@@ -140,7 +140,8 @@ class ClauseTree:
         return current, note
 
 
-_RELATIVE_KIND = {"条": ClauseKind.ARTICLE, "款": ClauseKind.PARAGRAPH, "项": ClauseKind.POINT}
+_RELATIVE_KIND = {"条": ClauseKind.ARTICLE, "款": ClauseKind.PARAGRAPH, "项": ClauseKind.POINT,
+                  "章": ClauseKind.CHAPTER, "节": ClauseKind.SECTION, "编": ClauseKind.PART}  # fmt: skip
 _COUNT_WORD = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
 
 

@@ -19,7 +19,7 @@ from kb.models import DocFilter, Document, SearchHit, SearchResult, to_jsonable
 
 RESULTS_KEPT = 512  # search results kept for repeated requests (a few MB at most)
 # The relations `kb trace` knows, in the order it shows them.
-RELATIONS = ("cites", "cited-by", "topic", "similar")
+RELATIONS = ("cites", "cited-by", "implements", "implemented-by", "topic", "similar")
 
 
 @dataclass(frozen=True, slots=True)
