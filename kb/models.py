@@ -22,6 +22,8 @@ class Format(enum.StrEnum):
     HTML = "html"
     TEXT = "txt"
     MARKDOWN = "md"
+    DOC = "doc"  # Word 97-2003, through a converter
+    WPS = "wps"  # WPS Office, through LibreOffice
 
 
 class Level(enum.StrEnum):

@@ -23,6 +23,8 @@ REGISTRY: dict[str, tuple[Format, str]] = {
     ".txt": (Format.TEXT, "text"),
     ".md": (Format.MARKDOWN, "markdown"),
     ".markdown": (Format.MARKDOWN, "markdown"),
+    ".doc": (Format.DOC, "doc"),
+    ".wps": (Format.WPS, "doc"),
 }
 
 SUPPORTED_SUFFIXES = tuple(sorted(REGISTRY))
