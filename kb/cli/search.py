@@ -55,9 +55,9 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
                         topic=topic)  # fmt: skip
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
-    from kb.search.whoosh_index import open_index
+    from kb.search.engines import open_search_index
 
-    index = open_index(obj.home, live=_live_versions(obj.home))
+    index = open_search_index(obj.home, live=_live_versions(obj.home))
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
     if as_json:
         emit_json(result)
