@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from kb.store.sqlite import Store
 
 # Bumped whenever a stage changes what it produces, so that `kb ingest` re-processes unchanged files.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 # Documents processed and committed together: bounds memory and what a killed run has to redo.
 BATCH_SIZE = 200
 # Below this many files the pool's start-up costs more than it saves.
