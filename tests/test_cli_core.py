@@ -146,7 +146,7 @@ def test_extract_unsupported_suffix(tmp_path: Path) -> None:
     doc.write_bytes(b"\xd0\xcf\x11\xe0")
     result = CliRunner().invoke(cli, ["extract", str(doc)])
     assert result.exit_code == 1
-    expected = ".doc .docx .htm .html .markdown .md .pdf .shtml .txt .wps"
+    expected = ".doc .docx .htm .html .markdown .md .ofd .pdf .shtml .txt .wps"
     assert f"{doc}: unsupported format '.xls'; expected one of {expected}" in result.output
 
 

@@ -25,6 +25,7 @@ REGISTRY: dict[str, tuple[Format, str]] = {
     ".markdown": (Format.MARKDOWN, "markdown"),
     ".doc": (Format.DOC, "doc"),
     ".wps": (Format.WPS, "doc"),
+    ".ofd": (Format.OFD, "ofd"),
 }
 
 SUPPORTED_SUFFIXES = tuple(sorted(REGISTRY))
