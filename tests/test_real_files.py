@@ -177,3 +177,35 @@ def test_same_text_gives_same_stored_body_across_formats_full_width_digits_and_z
 def test_search_finds_full_width_text_by_ascii_digits() -> None:
     """The index folds widths, so 1万元 finds the stored １万元."""
     assert normalize("1万元") in normalize("并处１万元以上")
+
+
+def _corpus_text(relative: str, paragraphs: int | None = None) -> str:
+    source = require_shared(LAWREFBOOK / relative).read_text(encoding="utf-8")
+    head, body = source.split("<!-- INFO END -->", 1)
+    lines = [line.lstrip("# ").strip() for line in head.splitlines() if line.strip()]
+    lines += [line.lstrip("#").strip() for line in body.splitlines() if line.strip()]
+    return "\n".join(lines[:paragraphs])
+
+
+def test_file_holding_a_second_document_keeps_the_first_and_warns() -> None:
+    """A law and then the start of another in one file: the second is left out, with a warning naming it."""
+    first = _corpus_text("经济法/农业技术推广法(2024-04-26).md")
+    second = _corpus_text("社会法/农村集体经济组织法(2024-06-28).md", 30)
+    got = extract_bytes((first + "\n" + second).encode("utf-8"), "two.txt")
+    body = build_body(got.blocks)
+    articles = [c for c in segment("x", body).clauses if c.kind == ClauseKind.ARTICLE]
+    assert len(articles) == 39
+    assert "农村集体经济组织" not in body
+    assert any("a second document starts" in w and "中华人民共和国农村集体经济组织法" in w for w in got.warnings)
+
+
+def test_attachment_with_its_own_articles_is_not_a_second_document() -> None:
+    """附件 then a 办法 with 第一条 again belongs to the document (no cut, no warning)."""
+    first = _corpus_text("经济法/农业技术推广法(2024-04-26).md")
+    text = (
+        first
+        + "\n附件\n农业技术推广示范管理办法\n第一条 为了规范示范工作，制定本办法。\n第二条 本办法自公布之日起施行。"
+    )
+    got = extract_bytes(text.encode("utf-8"), "one.txt")
+    assert not any("second document" in w for w in got.warnings)
+    assert got.blocks[-1].text.startswith("第二条 本办法")
