@@ -25,6 +25,9 @@ class Format(enum.StrEnum):
     HTML = "html"
     TEXT = "txt"
     MARKDOWN = "md"
+    DOC = "doc"  # Word 97-2003, through a converter
+    WPS = "wps"  # WPS Office, through LibreOffice
+    OFD = "ofd"  # GB/T 33190 official electronic documents
 
 
 class Level(enum.StrEnum):

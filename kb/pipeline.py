@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from kb.store.sqlite import Store
 
 # Bumped whenever a stage changes what it produces, so that `kb ingest` re-processes unchanged files.
-PIPELINE_VERSION = "2"  # 2: ids from the path under the ingested folder
+PIPELINE_VERSION = "3"  # 2: ids from the path under the ingested folder; 3: stored text keeps full-width digits
 # Documents processed and committed together: bounds memory and what a killed run has to redo.
 BATCH_SIZE = 200
 # Below this many files the pool's start-up costs more than it saves.

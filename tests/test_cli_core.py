@@ -158,13 +158,12 @@ def test_extract_bad_file_names_it_and_exits_1() -> None:
 
 
 def test_extract_unsupported_suffix(tmp_path: Path) -> None:
-    doc = tmp_path / "x.doc"
+    doc = tmp_path / "x.xls"
     doc.write_bytes(b"\xd0\xcf\x11\xe0")
     result = CliRunner().invoke(cli, ["extract", str(doc)])
     assert result.exit_code == 1
-    assert f"{doc}: unsupported format '.doc'; expected one of .docx .htm .html .markdown .md .pdf .shtml .txt" in (
-        result.output
-    )
+    expected = ".doc .docx .htm .html .markdown .md .ofd .pdf .shtml .txt .wps"
+    assert f"{doc}: unsupported format '.xls'; expected one of {expected}" in result.output
 
 
 def test_ingest_with_a_bad_file_exits_1_and_lists_it(tmp_path: Path) -> None:
