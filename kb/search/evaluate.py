@@ -204,6 +204,9 @@ def filter_mask(part: Part, node: Filter) -> np.ndarray:
         low = -1 if node.low is None else node.low
         high = 10_000 if node.high is None else node.high
         ok = np.array([bool(v) and v.isdigit() and low <= int(v) <= high for v in values])
+    elif node.values:
+        wanted = set(node.values)
+        ok = np.array([v in wanted for v in values], dtype=bool)
     else:
         ok = np.array([v == node.value for v in values])
     return ok[codes]

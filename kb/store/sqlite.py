@@ -36,8 +36,10 @@ from kb.models import (
     Level,
     Relation,
     Status,
+    SubjectScore,
     TopicTag,
 )
+from kb.topics.subjects import THRESHOLD as SUBJECT_THRESHOLD
 
 SCHEMA_VERSION = 1
 STORE_FILE = "kb.sqlite"
@@ -121,6 +123,15 @@ CREATE TABLE IF NOT EXISTS topics (
     PRIMARY KEY (doc_id, clause_id, topic)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS topics_topic ON topics (topic, doc_id);
+CREATE TABLE IF NOT EXISTS subjects (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    subject TEXT NOT NULL,
+    score REAL NOT NULL,
+    assigned INTEGER NOT NULL,
+    evidence_json TEXT NOT NULL,
+    PRIMARY KEY (doc_id, subject)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS subjects_subject ON subjects (subject, assigned, doc_id);
 CREATE TABLE IF NOT EXISTS failures (
     path TEXT PRIMARY KEY,
     error TEXT NOT NULL,
@@ -222,6 +233,21 @@ class Store:
                 f"{self.path}: knowledge-base schema version {version}, this kb reads version {SCHEMA_VERSION}; "
                 "rebuild it with `kb ingest` into a new --home"
             )
+        self._add_subjects_table()
+
+    def _add_subjects_table(self) -> None:
+        """Knowledge bases built before document subjects gain their (empty) table; `kb ingest` fills it."""
+        if self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='subjects'").fetchone():
+            return
+        start = _SCHEMA.index("CREATE TABLE IF NOT EXISTS subjects")
+        end = _SCHEMA.index("CREATE TABLE IF NOT EXISTS failures")
+        try:
+            with self.transaction():
+                for statement in _SCHEMA[start:end].split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+        except sqlite3.OperationalError as exc:  # a read-only copy: subjects stay unknown until it is rebuilt
+            raise StoreError(f"{self.path}: cannot add the subjects table ({exc}); rebuild with `kb ingest`") from exc
 
     def close(self) -> None:
         """Close the connection."""
@@ -277,12 +303,13 @@ class Store:
         doc: Document,
         citations: Sequence[Citation] = (),
         topics: Sequence[TopicTag] = (),
+        subjects: Sequence[SubjectScore] = (),
         *,
         size: int | None = None,
         mtime: float | None = None,
         pipeline: str | None = None,
     ) -> None:
-        """Insert or replace a document with its clauses, citations and topic tags."""
+        """Insert or replace a document with its clauses, citations, topic tags and subject scores."""
         with self._atomic():
             self._delete(doc.id)
             self._conn.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
@@ -323,6 +350,15 @@ class Store:
                     for t in topics
                 ],
             )  # fmt: skip
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO subjects (doc_id, subject, score, assigned, evidence_json) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (doc.id, s.subject, s.score, int(s.score >= SUBJECT_THRESHOLD),
+                     json.dumps(list(s.evidence), ensure_ascii=False))
+                    for s in subjects
+                ],
+            )  # fmt: skip
             self._conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
 
     def _insert_citations(self, doc_id: str, citations: Sequence[Citation]) -> None:
@@ -343,7 +379,7 @@ class Store:
             self._insert_citations(doc_id, citations)
 
     def _delete(self, doc_id: str) -> None:
-        for table in ("clauses", "citations", "topics"):
+        for table in ("clauses", "citations", "topics", "subjects"):
             self._conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
@@ -435,13 +471,28 @@ class Store:
     def summaries(self, filters: DocFilter | None = None) -> list[DocSummary]:
         """Documents without bodies, filtered, ordered by id."""
         where, params = _filter_sql(filters)
-        rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY id", params)
-        return [_summary(row) for row in rows]
+        rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY id", params).fetchall()
+        subjects: dict[str, list[str]] = {}
+        for doc_id, subject in self._conn.execute(
+            "SELECT doc_id, subject FROM subjects WHERE assigned = 1 ORDER BY doc_id, score DESC, subject"
+        ):
+            subjects.setdefault(doc_id, []).append(subject)
+        return [_summary(row, subjects.get(row[0], ())) for row in rows]
 
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
         row = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else _summary(row)
+        if row is None:
+            return None
+        return _summary(row, [s.subject for s in self.subject_scores(doc_id) if s.score >= SUBJECT_THRESHOLD])
+
+    def subject_scores(self, doc_id: str) -> list[SubjectScore]:
+        """Every subject scored for a document (also below the threshold), best first, with its evidence."""
+        rows = self._conn.execute(
+            "SELECT subject, score, evidence_json FROM subjects WHERE doc_id = ? ORDER BY score DESC, subject",
+            (doc_id,),
+        )
+        return [SubjectScore(r[0], r[1], tuple(json.loads(r[2]))) for r in rows]
 
     def citations(
         self,
@@ -506,11 +557,11 @@ class Store:
         )
 
 
-def _summary(row: Sequence[Any]) -> DocSummary:
-    """A DocSummary from a row of ``_DOC_COLUMNS``."""
+def _summary(row: Sequence[Any], subjects: Sequence[str] = ()) -> DocSummary:
+    """A DocSummary from a row of ``_DOC_COLUMNS`` and the document's assigned subjects."""
     return DocSummary(
         id=row[0], path=row[1], format=Format(row[2]), title=row[4], meta=meta_from_json(row[7]),
-        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t),
+        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t), subjects=tuple(subjects),
     )  # fmt: skip
 
 
@@ -534,7 +585,23 @@ def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
     if filters is None:
         return "", []
     f = filters
-    return _where(
+    fixed: list[str] = []
+    extra: list[Any] = []
+    for column, table, values, also in (
+        ("topic", "topics", f.all_topics(), ""),
+        ("subject", "subjects", f.subjects, " AND assigned = 1"),
+    ):
+        if not values:
+            continue
+        if f.match_all:
+            for value in values:
+                fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} = ?{also})")
+                extra.append(value)
+        else:
+            marks = ", ".join("?" * len(values))
+            fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} IN ({marks}){also})")
+            extra.extend(values)
+    where, params = _where(
         [
             ("year = ?", f.year),
             ("year >= ?", f.year_from),
@@ -546,6 +613,7 @@ def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
             ("level = ?", f.level.value if f.level else None),
             ("doc_type = ?", f.doc_type.value if f.doc_type else None),
             ("status = ?", f.status.value if f.status else None),
-            ("id IN (SELECT doc_id FROM topics WHERE topic = ?)", f.topic),
-        ]
+        ],
+        fixed,
     )
+    return where, params + extra
