@@ -257,7 +257,12 @@ def default_jobs() -> int:
 
 def _fingerprint(options: Options, metadata_file: Path | None) -> str:
     """The pipeline version plus what in the options changes a document's records."""
-    parts = [PIPELINE_VERSION, "ocr" if options.ocr else ""]
+    from kb.topics.subjects import SUBJECTS_FILE
+    from kb.topics.tag import TOPICS_FILE
+
+    # The built-in lexicons are data users edit: a change to them re-classifies every document.
+    lexicons = hashlib.sha256(TOPICS_FILE.read_bytes() + SUBJECTS_FILE.read_bytes()).hexdigest()[:16]
+    parts = [PIPELINE_VERSION, "ocr" if options.ocr else "", lexicons]
     extras = (options.topics_file, options.subjects_file)
     for extra in (metadata_file, *(Path(e) if e else None for e in extras)):
         parts.append(hashlib.sha256(extra.read_bytes()).hexdigest()[:16] if extra else "")

@@ -305,4 +305,49 @@ def _column_names(row_dim: str, values: Sequence[Any]) -> list[str]:
     return names
 
 
-COMMANDS = (list_cmd, stats)
+# -- report ----------------------------------------------------------------------------------------------------------
+
+
+@click.command("report")
+@click.option("--subject", required=True, help="The subject to report on, e.g. 数据治理 (or a sub-subject).")
+@click.option("--year", type=int, default=None, help="The year of the table and of the province counts.")
+@click.option("--from", "year_from", type=int, default=None, help="First year of the period (with --to).")
+@click.option("--to", "year_to", type=int, default=None, help="Last year of the period.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.html (self-contained, charts inline) or FILE.md (charts as PNG files beside it).",
+)
+@click.pass_obj
+@handle_errors
+def report(
+    obj: KbContext, subject: str, year: int | None, year_from: int | None, year_to: int | None, out: Path
+) -> None:
+    """Write the subject's report: its provincial documents of the period as a table, and charts of its documents
+    per year (the period's last year and the nine before), per province (all 31) and per sub-subject.
+
+    \b
+    Examples:
+      kb report --year 2020 --subject 数据治理 --out report.html
+      kb report --from 2016 --to 2020 --subject 数据安全与个人信息 --out 数据安全.md
+    """
+    if year is not None and (year_from is not None or year_to is not None):
+        raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
+    if year is None and (year_from is None or year_to is None):
+        raise click.UsageError("give the report's period: --year 2020, or --from 2016 --to 2020")
+    if out.suffix.lower() not in (".html", ".htm", ".md"):
+        raise click.BadParameter(f"{out}: expected a .html or .md file", param_hint="--out")
+    subjects = check_subjects((subject,))
+    from kb.report.document import build_report, write_report
+    from kb.topics.subjects import load_subjects
+
+    years = (year, year) if year is not None else (year_from, year_to)
+    assert years[0] is not None and years[1] is not None
+    docs = load(obj.home, DocFilter(subjects=subjects))
+    result = build_report(docs, subject, (years[0], years[1]), load_subjects().children(subject))
+    written = write_report(result, out)
+    click.echo(f"report written to {written}: {result.total} documents, {len(result.provincial)} provincial")
+
+
+COMMANDS = (list_cmd, stats, report)
