@@ -57,6 +57,7 @@ class Options:
     overrides: Overrides | None = None
     topics_file: str | None = None
     subjects_file: str | None = None
+    engine: str | None = None  # the search engine of a new knowledge base (None: the home's, else Whoosh)
 
 
 def document_id(path: str | Path) -> str:
@@ -235,7 +236,14 @@ def _safe_process(path: str, options: Options) -> Processed | Failure:
         return Failure(path, "InternalError", f"{path}: could not be processed ({type(exc).__name__}: {exc})")
 
 
-def _process_all(paths: Sequence[str], options: Options, jobs: int) -> Iterator[tuple[str, Processed | Failure]]:
+def _process_all(
+    paths: Sequence[str], options: Options, jobs: int, cluster: Any = None
+) -> Iterator[tuple[str, Processed | Failure]]:
+    if cluster is not None:  # a Dask client: the workers of its cluster run the stages
+        from kb.distributed import process_on_cluster
+
+        yield from process_on_cluster(paths, options, cluster)
+        return
     if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
         for path in paths:
             yield path, _safe_process(path, options)
@@ -279,6 +287,8 @@ def ingest(
     ocr: bool = False,
     strict: bool = False,
     jobs: int | None = None,
+    scheduler: str | None = None,
+    engine: str | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Bring the knowledge base at ``home`` up to date with the files under ``paths``.
@@ -286,9 +296,11 @@ def ingest(
     New and changed files are processed, files gone from an ingested folder are removed, unchanged files do no
     work. A file that fails is reported in the result (its earlier version, if any, stays); with ``strict`` the
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
-    progress bar needs the number of files first); ``progress`` is called once for every file.
+    progress bar needs the number of files first); ``progress`` is called once for every file. With
+    ``scheduler`` (a Dask scheduler's address) the per-document stages run on that cluster's workers instead of
+    local processes; this process still writes the store and the index. ``engine`` chooses the search engine of
+    a new knowledge base (Whoosh by default); an existing one keeps its own.
     """
-    from kb.store.sqlite import Store
 
     started = time.perf_counter()
     stage: dict[str, float] = {}
@@ -304,12 +316,43 @@ def ingest(
         overrides=overrides,
         topics_file=str(topics_file) if topics_file else None,
         subjects_file=str(subjects_file) if subjects_file else None,
+        engine=engine,
     )
     fingerprint = _fingerprint(options, meta_path)
     found = paths if isinstance(paths, Discovered) else discover(paths)
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
+    if engine is not None:  # a home holds one index: refuse another engine before changing anything
+        from kb.search.engines import check_engine
+
+        check_engine(home, engine)
+    cluster = None
+    if scheduler is not None:  # connect before touching the knowledge base: a wrong address changes nothing
+        from kb.distributed import connect
+
+        cluster = connect(scheduler)
+    try:
+        return _ingest(found, home, options, fingerprint, failures, strict, jobs, cluster, progress, started, stage)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _ingest(
+    found: Discovered,
+    home: Path,
+    options: Options,
+    fingerprint: str,
+    failures: list[Failure],
+    strict: bool,
+    jobs: int | None,
+    cluster: Any,
+    progress: Progress | None,
+    started: float,
+    stage: dict[str, float],
+) -> IngestReport:
+    from kb.store.sqlite import Store
 
     with Store.open(home, create=True) as store:
         known = store.sources()
@@ -359,9 +402,9 @@ def ingest(
         added = updated = removed_rows = 0
         interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
         if todo or gone or interrupted or lists_todo:
-            index = _open_index(home)
+            index = _open_index(home, options.engine)
             store.set_meta("index_state", "dirty")
-            results = _process_all(list(todo), options, jobs or default_jobs())
+            results = _process_all(list(todo), options, jobs or default_jobs(), cluster)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
@@ -470,10 +513,10 @@ def _ingest_list(
     return added, updated, len(stale), failures
 
 
-def _open_index(home: Path) -> Any:
-    from kb.search.whoosh_index import open_index
+def _open_index(home: Path, engine: str | None = None) -> Any:
+    from kb.search.engines import open_search_index
 
-    return open_index(home, create=True)
+    return open_search_index(home, create=True, engine=engine)
 
 
 def _commit_batch(

@@ -71,12 +71,12 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
                         topics=tuple(dict.fromkeys(topics)), match_all=match_all)  # fmt: skip
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
-    from kb.search.whoosh_index import open_index
+    from kb.search.engines import open_search_index
 
     if subjects:
         filters = replace(filters, subjects=check_subjects(subjects), doc_ids=_subject_docs(obj.home, filters,
                           check_subjects(subjects), match_all))  # fmt: skip
-    index = open_index(obj.home, live=_live_versions(obj.home))
+    index = open_search_index(obj.home, live=_live_versions(obj.home))
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
     if as_json:
         emit_json(result)

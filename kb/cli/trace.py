@@ -128,9 +128,9 @@ def _open_index(home: Path) -> Any:
     from kb.errors import IndexMissing
 
     try:
-        from kb.search.whoosh_index import open_index
+        from kb.search.engines import open_search_index
 
-        return open_index(home)
+        return open_search_index(home)
     except IndexMissing:
         return None
 

@@ -40,9 +40,14 @@ MAX_SEGMENT_ENTRIES = 50_000
 # are MERGE_COUNT of them. Larger segments are left alone: a batch of an ingest makes one, and merging them would
 # cost an ingest more than the milliseconds it saves a query.
 SMALL_SEGMENT = 2_000
-MERGE_COUNT = 8
+MERGE_COUNT = 4
 # A segment with more than this share of deleted entries is rebuilt from its live entries.
 MAX_DELETED_SHARE = 0.5
+# Across the whole index, deleted entries (old versions of re-ingested documents) may make up at most this share of
+# all entries; past it, the segments with the most deleted entries are rebuilt until half of it is left. This keeps
+# an index that has seen many incremental ingests within a few per cent of a fresh build's size, at the cost of an
+# occasional rebuild of one batch-sized segment (about a second) during an ingest.
+MAX_INDEX_DELETED_SHARE = 0.03
 # A table of contents a killed writer left under its temporary name (Whoosh writes _MAIN_7.toc.<time>, then
 # renames it); Whoosh's own clean-up only knows finished names, so kb removes these while holding the lock.
 TEMP_TOC = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
@@ -348,6 +353,8 @@ class WhooshIndex:
                 rebuild.append(part)
             else:
                 kept.append(part)
+        rebuild.extend(_most_deleted(kept))
+        kept = [p for p in kept if p not in rebuild]
         small = [p for p in kept if p.segment.doc_count() < SMALL_SEGMENT]
         if len(small) >= MERGE_COUNT:
             rebuild.extend(small)
@@ -372,6 +379,22 @@ class WhooshIndex:
         if self._snapshot is not None:
             self._snapshot.close()
             self._snapshot = None
+
+
+def _most_deleted(parts: Sequence[Any]) -> list[Any]:
+    """The segments to rebuild so that deleted entries fall to half of MAX_INDEX_DELETED_SHARE of the index, most
+    deleted first; none while the share is below MAX_INDEX_DELETED_SHARE."""
+    total = sum(p.segment.doc_count_all() for p in parts)
+    dead = sum(p.segment.deleted_count() for p in parts)
+    if not total or dead <= MAX_INDEX_DELETED_SHARE * total:
+        return []
+    chosen = []
+    for part in sorted(parts, key=lambda p: p.segment.deleted_count(), reverse=True):
+        if dead <= MAX_INDEX_DELETED_SHARE * total / 2 or not part.segment.deleted_count():
+            break
+        chosen.append(part)
+        dead -= part.segment.deleted_count()
+    return chosen
 
 
 def _write_entries(storage: Any, entries: list[Entry], lock_fd: int) -> list[Any]:
