@@ -60,7 +60,7 @@ def run(*args: str) -> Result:
 def test_report_commands_are_registered() -> None:
     assert cli.commands.get("list") is report.list_cmd
     assert cli.commands.get("stats") is report.stats
-    assert [c.name for c in report.COMMANDS] == ["list", "stats"]
+    assert [c.name for c in report.COMMANDS] == ["list", "stats", "report"]
 
 
 def test_cli_choices_are_the_library_ones() -> None:
