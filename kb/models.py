@@ -11,7 +11,10 @@ import dataclasses
 import enum
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kb.versions.records import Version
 
 
 class Format(enum.StrEnum):
@@ -261,7 +264,8 @@ class DocFilter:
     level: Level | None = None
     doc_type: DocType | None = None
     topic: str | None = None
-    status: Status | None = None
+    status: Status | None = None  # the status decided by the versions stage (on ``as_of`` when given)
+    as_of: date | None = None  # with ``status`` None: the versions in force that day
     # Repeated --topic / --subject values: a document passes when it has any of them (all of them with match_all).
     # ``topic`` is kept as one more topic; a subject also matches its sub-subjects (数据治理 finds 数据共享开放).
     topics: tuple[str, ...] = ()
@@ -297,6 +301,8 @@ class DocSummary:
     clause_count: int
     topics: tuple[str, ...] = ()
     subjects: tuple[str, ...] = ()  # the subjects the document is mainly about, umbrellas included, best first
+    version: Version | None = None  # its place among the versions of its work, with the status decided there
+    copies: tuple[str, ...] = ()  # paths of other files holding the same document (same title, date and text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +390,10 @@ class SearchResult:
     hits: tuple[SearchHit, ...]
     facets: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
     seconds: float = 0.0
+    mode: str = "exact"  # "exact": every word occurs as typed; "question": ranked answers to a question
+    # With no hit: each word of the query with its hit count alone, and a relaxed query that has hits (or None).
+    word_hits: tuple[tuple[str, int], ...] = ()
+    relaxed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

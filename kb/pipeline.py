@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from kb.store.sqlite import Store
 
 # Bumped whenever a stage changes what it produces, so that `kb ingest` re-processes unchanged files.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 2: ids from the path under the ingested folder; 3: document subjects
 # Documents processed and committed together: bounds memory and what a killed run has to redo.
 BATCH_SIZE = 200
 # Below this many files the pool's start-up costs more than it saves.
@@ -58,16 +59,44 @@ class Options:
     topics_file: str | None = None
     subjects_file: str | None = None
     engine: str | None = None  # the search engine of a new knowledge base (None: the home's, else Whoosh)
+    keys: Mapping[str, str] | None = None  # path -> source key, for workers that are handed paths only
 
 
-def document_id(path: str | Path) -> str:
-    """A document's id: stable for a file across rebuilds, independent of every other document."""
-    key = Path(path).resolve().as_posix()
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+def source_key(path: str | Path, root: str | Path | None = None) -> str:
+    """Where a document is, said the same way on every machine: its path under the folder that was ingested
+    (``法律/数据安全法(2021-06-10).md`` for a file of ``kb ingest corpus/lawrefbook``), or its file name when the
+    file itself was named. Forward slashes and Unicode NFC, so Windows, macOS and Linux spell it alike."""
+    file = Path(path)
+    if root is not None:
+        try:
+            relative = file.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            relative = file.name
+    else:
+        relative = file.name
+    return unicodedata.normalize("NFC", relative)
 
 
-def process_bytes(data: bytes, path: str, options: Options = Options()) -> Processed:
-    """Run extraction, metadata, segmentation, citation finding and topic tagging on one file's content."""
+def document_id(key: str) -> str:
+    """A document's id from its :func:`source_key`: the same on every machine and after the corpus moves, stable
+    across rebuilds and independent of every other document."""
+    return hashlib.sha1(unicodedata.normalize("NFC", key).encode("utf-8")).hexdigest()[:12]
+
+
+def widen_key(path: str | Path, key: str) -> str:
+    """The key with one more folder of ``path`` in front: what tells apart two files that sit at the same place
+    under two ingested folders (``a/docs/x.md`` and ``b/docs/x.md``); the absolute path when no folder is left."""
+    parts = Path(path).resolve().parts
+    depth = len(Path(key).parts) + 1
+    if depth >= len(parts):
+        return Path(path).resolve().as_posix()
+    return unicodedata.normalize("NFC", Path(*parts[-depth:]).as_posix())
+
+
+def process_bytes(data: bytes, path: str, options: Options = Options(), key: str | None = None) -> Processed:
+    """Run extraction, metadata, segmentation, citation finding and topic tagging on one file's content.
+
+    ``key`` is the file's :func:`source_key`, from which its id is derived (its file name when not given)."""
     from kb.citations.find import find_citations
     from kb.metadata.read import apply_overrides, read_metadata
     from kb.segment.segmenter import build_body, marked_headings, segment
@@ -77,7 +106,9 @@ def process_bytes(data: bytes, path: str, options: Options = Options()) -> Proce
     meta = read_metadata(extracted, body)
     if options.overrides is not None:
         meta = apply_overrides(meta, path, options.overrides)
-    doc_id = document_id(path)
+    if key is None:
+        key = (options.keys or {}).get(path) or source_key(path)
+    doc_id = document_id(key)
     segmentation = segment(doc_id, body, marked_headings(extracted))
     document = Document(
         id=doc_id,
@@ -149,7 +180,7 @@ def process_row(row: ListRow, list_path: str, fmt: Format, options: Options = Op
         meta = replace(meta, province=place, level=meta.level or (Level.COUNTY if county else Level.PROVINCIAL))
     elif meta.province is None and government in _CENTRAL and meta.level is None:
         meta = replace(meta, level=Level.NATIONAL)
-    doc_id = document_id(path)
+    doc_id = document_id(row_path(Path(list_path).name, row.row))  # portable: the list's name and the row
     clauses = segment(doc_id, body, ()).clauses if body else ()
     content = "\x1f".join(f"{k}={v}" for k, v in row.fields)
     document = Document(id=doc_id, path=path, format=fmt, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
@@ -158,9 +189,9 @@ def process_row(row: ListRow, list_path: str, fmt: Format, options: Options = Op
     return _classified(document, options, find_citations(document) if body else ())
 
 
-def process_file(path: str | Path, options: Options = Options()) -> Processed:
+def process_file(path: str | Path, options: Options = Options(), key: str | None = None) -> Processed:
     """Read a file and run :func:`process_bytes` on it."""
-    return process_bytes(read_file(path), str(path), options)
+    return process_bytes(read_file(path), str(path), options, key)
 
 
 # -- discovery -----------------------------------------------------------------------------------------------------
@@ -174,12 +205,18 @@ class Discovered:
     roots: tuple[Path, ...]
     skipped: int
     failures: tuple[Failure, ...]
+    keys: Mapping[Path, str] = field(default_factory=dict)  # file -> its source_key (where its id comes from)
+
+    def key(self, file: Path) -> str:
+        """The file's :func:`source_key`."""
+        return self.keys.get(file) or source_key(file)
+
     lists: tuple[Path, ...] = ()  # CSV and XLSX lists of documents, one document per row
 
 
 def discover(paths: Iterable[str | Path]) -> Discovered:
     """Expand files and folders (recursively) into the supported files to ingest, sorted, absolute."""
-    files: dict[Path, None] = {}
+    files: dict[Path, str] = {}
     lists: dict[Path, None] = {}
     roots: list[Path] = []
     failures: list[Failure] = []
@@ -195,7 +232,8 @@ def discover(paths: Iterable[str | Path]) -> Discovered:
                         continue
                     suffix = Path(name).suffix.lower()
                     if suffix in REGISTRY:
-                        files[Path(dirpath) / name] = None
+                        file = Path(dirpath) / name
+                        files.setdefault(file, source_key(file, path))
                     elif suffix in LIST_SUFFIXES and is_list_header(header_of(Path(dirpath) / name)):
                         lists[Path(dirpath) / name] = None  # a sidecar (with a path column) is passed over
                     else:
@@ -208,10 +246,10 @@ def discover(paths: Iterable[str | Path]) -> Discovered:
             except UnsupportedFormat as exc:
                 failures.append(Failure(str(raw), "UnsupportedFormat", str(exc)))
                 continue
-            files[path] = None
+            files.setdefault(path, source_key(path))
         else:
             failures.append(Failure(str(raw), "NotFound", f"{raw}: no such file or folder"))
-    return Discovered(tuple(sorted(files)), tuple(roots), skipped, tuple(failures), tuple(sorted(lists)))
+    return Discovered(tuple(sorted(files)), tuple(roots), skipped, tuple(failures), files, tuple(sorted(lists)))
 
 
 # -- workers -------------------------------------------------------------------------------------------------------
@@ -223,13 +261,14 @@ def _init_worker(options: Options) -> None:
     _worker_options[:] = [options]
 
 
-def _run_one(path: str) -> tuple[str, Processed | Failure]:
-    return path, _safe_process(path, _worker_options[0])
+def _run_one(job: tuple[str, str]) -> tuple[str, Processed | Failure]:
+    return job[0], _safe_process(job, _worker_options[0])
 
 
-def _safe_process(path: str, options: Options) -> Processed | Failure:
+def _safe_process(job: tuple[str, str], options: Options) -> Processed | Failure:
+    path, key = job
     try:
-        return process_file(path, options)
+        return process_file(path, options, key)
     except KbError as exc:
         return Failure(path, type(exc).__name__, str(exc))
     except Exception as exc:  # a bug must not stop the batch: report it against the file
@@ -237,16 +276,18 @@ def _safe_process(path: str, options: Options) -> Processed | Failure:
 
 
 def _process_all(
-    paths: Sequence[str], options: Options, jobs: int, cluster: Any = None
+    paths: Sequence[tuple[str, str]], options: Options, jobs: int, cluster: Any = None
 ) -> Iterator[tuple[str, Processed | Failure]]:
+    """Process (path, source key) pairs: on a cluster's workers, or in a pool of ``jobs`` local workers when there
+    are enough of them. The cluster's workers find each file's key in ``options.keys``."""
     if cluster is not None:  # a Dask client: the workers of its cluster run the stages
         from kb.distributed import process_on_cluster
 
-        yield from process_on_cluster(paths, options, cluster)
+        yield from process_on_cluster([path for path, _ in paths], options, cluster)
         return
     if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
-        for path in paths:
-            yield path, _safe_process(path, options)
+        for job in paths:
+            yield job[0], _safe_process(job, options)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
         yield from pool.map(_run_one, paths, chunksize=4)
@@ -404,7 +445,9 @@ def _ingest(
         if todo or gone or interrupted or lists_todo:
             index = _open_index(home, options.engine)
             store.set_meta("index_state", "dirty")
-            results = _process_all(list(todo), options, jobs or default_jobs(), cluster)
+            keys = _unique_keys(found, todo, known)
+            options = replace(options, keys=keys) if cluster is not None else options
+            results = _process_all([(p, keys[p]) for p in todo], options, jobs or default_jobs(), cluster)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
@@ -513,6 +556,22 @@ def _ingest_list(
     return added, updated, len(stale), failures
 
 
+def _unique_keys(found: Discovered, todo: Mapping[str, object], known: Mapping[str, tuple[Any, ...]]) -> dict[str, str]:
+    """The source key of each file to process, widened where another file, still present, already has its id."""
+    taken = {entry[0]: path for path, entry in known.items() if path not in todo and Path(path).exists()}
+    keys: dict[str, str] = {}
+    for path in todo:
+        key = found.key(Path(path))
+        while taken.get(document_id(key), path) != path:
+            wider = widen_key(path, key)
+            if wider == key:
+                break
+            key = wider
+        taken[document_id(key)] = path
+        keys[path] = key
+    return keys
+
+
 def _open_index(home: Path, engine: str | None = None) -> Any:
     from kb.search.engines import open_search_index
 
@@ -558,12 +617,18 @@ def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
     so an ingest of one file does not rewrite it.
     """
     from kb.citations.resolve import resolve_all
+    from kb.versions.works import link_all
 
     t0 = time.perf_counter()
-    resolve_all(store)
+    link_all(store)  # works, parts and copies first: the resolver picks the version in force among them
     t1 = time.perf_counter()
+    resolve_all(store)
+    t2 = time.perf_counter()
+    link_all(store)  # again, for the statuses that the amending and repealing citations just resolved decide
+    t3 = time.perf_counter()
     index.remove_stale(store.live_versions())
     store.set_meta("index_state", "clean")
-    t2 = time.perf_counter()
-    stage["resolve"] = stage.get("resolve", 0.0) + t1 - t0
-    stage["index"] = stage.get("index", 0.0) + t2 - t1
+    t4 = time.perf_counter()
+    stage["versions"] = stage.get("versions", 0.0) + (t1 - t0) + (t3 - t2)
+    stage["resolve"] = stage.get("resolve", 0.0) + t2 - t1
+    stage["index"] = stage.get("index", 0.0) + t4 - t3

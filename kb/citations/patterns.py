@@ -71,9 +71,10 @@ DOCUMENT_TITLE_END = re.compile(
 )
 
 # Version notes that follow a title and do not change which document it names: （2018年修正）, (2021年修订),
-# （2019年修正文本）, （草案）, and the file-name date some sources append: (2021-06-10).
+# （2019年修正文本）, （草案）, and the file-name date some sources append: (2021-06-10). After 修正案 the year is
+# no note but the amendment's name: 宪法修正案（2004年） and 宪法修正案（2018年） are two amendments.
 VERSION_NOTE = re.compile(
-    r"[（(](?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?)?(?:第[一二三四五六七八九十]+次)?"
+    r"(?<!修正案)[（(](?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?)?(?:第[一二三四五六七八九十]+次)?"
     r"(?:修正|修订|修改|公布|发布|施行|修正本|修订本|修正文本|修订文本|草案)?[）)]\s*$"
     r"|[（(]\d{4}-\d{2}-\d{2}[）)]\s*$"
 )

@@ -226,40 +226,54 @@ def extract(obj: KbContext, files: tuple[Path, ...], metadata_file: Path | None,
 @click.command()
 @click.argument("ref", nargs=-1, required=True)
 @click.option("--text", "full_text", is_flag=True, help="Print the whole document text instead of its outline.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The version in force on this day (YYYY-MM-DD) instead of the latest.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the document or clause as JSON.")
 @click.pass_obj
 @handle_errors
-def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -> None:
-    """Show a document or a clause by id, title or short title.
+def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_json: bool) -> None:
+    """Show a document or a clause by id, title or short title, with the versions of its work.
 
-    REF is DOC_ID, DOC_ID#CLAUSE_ID, or a title with an optional clause.
+    REF is DOC_ID, DOC_ID#CLAUSE_ID, or a title with an optional clause. A title names the latest version of its
+    work, or with --as-of the version in force that day; a code stored in several files (民法典) is one work.
 
     \b
     Examples:
       kb show 数据安全法
       kb show 中华人民共和国数据安全法 第二十一条
       kb show '深圳经济特区数据条例#art_21'
+      kb show "公司法 第二十一条" --as-of 2019-01-01 --json
     """
     from kb.citations.lookup import resolve_id
     from kb.store.sqlite import Store
+    from kb.versions.query import clause_as_of, work_of
 
+    day = as_of.date() if as_of is not None else None
     with Store.open(obj.home) as store:
-        target = resolve_id(store, " ".join(ref))
+        target = resolve_id(store, " ".join(ref), as_of=day)
         doc = store.get_document(target.doc_id)
         assert doc is not None
+        work = work_of(store, doc.id)
         if target.clause_id is not None:
             clause = next(c for c in doc.clauses if c.id == target.clause_id)
             citations = store.citations(doc_id=doc.id, clause_id=clause.id)
             cited_by = store.citations(target_doc=doc.id, target_clause=clause.id)
             topics = store.topics(doc_id=doc.id, clause_id=clause.id)
+            in_force = clause_as_of(store, f"{doc.id}#{clause.id}", day)
             if as_json:
                 data = _clause_json(clause)
                 data.update(doc_id=doc.id, title=doc.title, ref=f"{doc.id}#{clause.id}",
                             citations=to_jsonable(citations), cited_by=len(cited_by),
-                            topics=[t.topic for t in topics])  # fmt: skip
+                            topics=[t.topic for t in topics], as_of=to_jsonable(day),
+                            version_date=to_jsonable(in_force.version_date), status=in_force.status.value,
+                            status_rule=in_force.rule)  # fmt: skip
                 emit_json(data)
                 return
             click.echo(f"{doc.title}  {clause.number or ''}   [{doc.id}#{clause.id}]")
+            when = in_force.version_date.isoformat() if in_force.version_date else "undated"
+            on = f" on {day.isoformat()}" if day else ""
+            count = work.versions[-1].version.count if work and work.versions else 1
+            click.echo(f"  version of {when} ({count} in all), {in_force.status.value}{on}: {in_force.rule}")
             click.echo("")
             click.echo(clause.text)
             click.echo("")
@@ -275,6 +289,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -
             data = document_json(doc)
             data["body"] = doc.body
             data["subjects"] = to_jsonable(scores)
+            data["work"] = to_jsonable(work)
             emit_json(data)
             return
         click.echo(f"{doc.title}   [{doc.id}]")
@@ -283,6 +298,8 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -
             click.echo(f"  {line}")
         _echo_meta(doc.meta)
         _echo_subjects(scores)
+        if work is not None:
+            _echo_work(work, doc.id)
         click.echo("")
         if full_text:
             click.echo(doc.body)
@@ -304,6 +321,21 @@ def _echo_subjects(scores: Sequence[SubjectScore]) -> None:
         click.echo(f"    {mark} {score.subject} {score.score:.2f}: " + "; ".join(score.evidence))
 
 
+def _echo_work(work: Any, current: str) -> None:
+    """The versions of a work, oldest first, with status and rule; parts and copies under their version."""
+    click.echo(f"  versions of {work.title or work.key} ({len({v.version.seq for v in work.versions})}):")
+    for item in work.versions:
+        v = item.version
+        mark = "*" if v.doc_id == current else " "
+        when = v.date.isoformat() if v.date else "undated"
+        part = f"  part {v.part}" if v.part else ""
+        click.echo(f"   {mark}{v.seq}. {when}  {v.status.value:<16} {v.doc_id}{part}  — {v.rule}")
+    for item in work.duplicates:
+        click.echo(f"     copy {item.version.doc_id} of {item.version.duplicate_of}: {item.path}")
+    for doc_id, title, relation in work.acts:
+        click.echo(f"     {relation.value} by {title} [{doc_id}]")
+
+
 # -- status ----------------------------------------------------------------------------------------------------------
 
 
@@ -323,11 +355,13 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
 
     with Store.open(obj.home) as store:
         info = store.status()
+        copies = [v for v in store.versions() if v.duplicate_of is not None]
         failed = store.failures() if failures else []
         state = store.get_meta("index_state")
     if as_json:
         data = to_jsonable(info)
         data["index_state"] = state
+        data["duplicates"] = [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in copies]
         if failures:
             data["failed"] = to_jsonable(failed)
         emit_json(data)
@@ -337,6 +371,11 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
     click.echo(f"  clauses:   {info.clauses}")
     click.echo(f"  citations: {info.citations}")
     click.echo(f"  failures:  {info.failures}")
+    if copies:
+        click.echo(f"  duplicates: {len(copies)} (the same title, date and text in two files; listed, counted and "
+                   "searched once)")  # fmt: skip
+        for v in copies:
+            click.echo(f"    {v.doc_id} is a copy of {v.duplicate_of}")
     click.echo(f"  last built: {info.last_built or 'never'}")
     if state == "dirty":
         click.echo("  index: an ingest did not finish; run `kb ingest` again to complete it")

@@ -69,7 +69,19 @@ def filter_options(func: F) -> F:
     @click.option(
         "--all", "match_all", is_flag=True, help="With repeated --topic/--subject: documents with all of them, not any."
     )
-    @click.option("--status", type=click.Choice([v.value for v in Status]), default=None, help="Validity status.")
+    @click.option(
+        "--status",
+        type=click.Choice([v.value for v in Status]),
+        default=None,
+        help="Validity status, as decided from the versions of each work (with --as-of: on that day).",
+    )
+    @click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="The versions in force on this day (YYYY-MM-DD), or with --status those with it then.",
+    )
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -84,6 +96,7 @@ def filter_options(func: F) -> F:
         subjects: tuple[str, ...],
         match_all: bool,
         status: str | None,
+        as_of: Any,
         **kwargs: Any,
     ) -> Any:
         if year is not None and (year_from is not None or year_to is not None):
@@ -102,6 +115,7 @@ def filter_options(func: F) -> F:
             subjects=check_subjects(subjects),
             match_all=match_all,
             status=Status(status) if status else None,
+            as_of=as_of.date() if as_of is not None else None,
         )
         return func(*args, filters=filters, **kwargs)
 
@@ -131,7 +145,7 @@ def load(home: Path, filters: DocFilter) -> list[DocSummary]:
     # The store filters on the stored short names; 全国 (no province, national level) is for kb.report.stats to select.
     in_store = replace(wanted, province=None) if wanted.province == NATIONAL else wanted
     with Store.open(home) as store:
-        docs = store.summaries(in_store)
+        docs = store.summaries(in_store, once=True)
     return filter_docs(docs, wanted)
 
 

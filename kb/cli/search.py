@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
 from kb.cli.report import check_subjects
-from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult
+from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult, Status
 from kb.normalize.clean import display_width
 
 FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
 FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 
 
-@click.command()
-@click.argument("query", nargs=-1)
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--province", help="Only this province (short name: 浙江, 广东; 浙江省 also works).")
 @click.option("--city", help="Only this city (深圳, 杭州).")
 @click.option("--year", type=int, help="Only documents of this year (the version's year).")
@@ -39,6 +42,19 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
     help="Only documents mainly about this subject (e.g. 数据治理); repeat for any of several.",
 )
 @click.option("--all", "match_all", is_flag=True, help="With repeated --topic/--subject: all of them, not any.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in Status]),
+    default=None,
+    help="Only documents with this status (decided from the versions of each work; on --as-of's day).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only the versions in force on this day (YYYY-MM-DD), or with --status those with it then.",
+)
 @click.option("--docs", is_flag=True, help="List documents instead of clauses.")
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Hits to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
@@ -48,19 +64,29 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 @handle_errors
 def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: str | None, year: int | None,
            year_from: int | None, year_to: int | None, level: str | None, doc_type: str | None,
-           topics: tuple[str, ...], subjects: tuple[str, ...], match_all: bool, docs: bool, limit: int, sort: str,
-           as_json: bool) -> None:  # fmt: skip
-    """Search clauses (or with --docs, documents) for words, phrases and field filters.
+           topics: tuple[str, ...], subjects: tuple[str, ...], match_all: bool, status: str | None, as_of: Any,
+           docs: bool, limit: int, sort: str, as_json: bool) -> None:  # fmt: skip
+    """Search clauses (or with --docs, documents) for words, phrases and field filters, or answer a question.
 
     Words must all occur (AND); each matches wherever its characters occur, so 据安全 finds 数据安全.
     Also: OR, NOT or -word, "an exact phrase", (grouping), and filters in the query itself:
-    province:浙江 city:深圳 year:2020 year:2016..2020 level:provincial type:地方性法规 topic:公共数据权属.
+    province:浙江 city:深圳 year:2020 year:2016..2020 level:provincial type:地方性法规 topic:公共数据权属
+    title:数据安全法 (documents whose title or short title holds it).
+
+    A question is answered by ranked retrieval instead: a query without quotes, OR, NOT, -word or parentheses
+    is a question when it holds a question word (怎么办 如何 什么 吗 是否 能否 哪些 ？ ...) and has 8 or more
+    characters; shorter ones with a question word, and one run of 8 or more characters without, are questions
+    when they occur nowhere as typed. Its words (and their legal synonyms: 社保 ~ 社会保险) rank
+    articles; not every word has to occur. Quote a text ("...") to match it exactly instead.
 
     \b
     Examples:
       kb search 公共数据 开放 --province 浙江
       kb search '"数据分类分级" OR 数据分级' --from 2020 --json
       kb search 数据安全法 --docs
+      kb search 公共数据 -开放
+      kb search 公司不给交社保怎么办
+      kb search 个人信息 --as-of 2019-01-01 --type 法律
       kb search 授权运营 --subject 数据治理 --from 2020
     """
     if year is not None and (year_from is not None or year_to is not None):
@@ -69,6 +95,8 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
     filters = DocFilter(year=year, year_from=year_from, year_to=year_to, province=province, city=city,
                         level=Level(level) if level else None, doc_type=DocType(doc_type) if doc_type else None,
                         topics=tuple(dict.fromkeys(topics)), match_all=match_all)  # fmt: skip
+    day = as_of.date() if as_of is not None else None
+    wanted = Status(status) if status else None
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
     from kb.search.engines import open_search_index
@@ -76,7 +104,7 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
     if subjects:
         filters = replace(filters, subjects=check_subjects(subjects), doc_ids=_subject_docs(obj.home, filters,
                           check_subjects(subjects), match_all))  # fmt: skip
-    index = open_search_index(obj.home, live=_live_versions(obj.home))
+    index = open_search_index(obj.home, live=_live_versions(obj.home, wanted, day))
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
     if as_json:
         emit_json(result)
@@ -93,24 +121,34 @@ def _subject_docs(home: Path, filters: DocFilter, subjects: tuple[str, ...], mat
     return tuple(d.id for d in docs)
 
 
-def _live_versions(home: Path) -> Mapping[str, str] | None:
-    """The store's document versions when an ingest did not finish (the index may hold others), else None."""
+def _live_versions(home: Path, status: Status | None, as_of: date | None) -> Mapping[str, str] | None:
+    """The document versions a search may return: each document once, with the status asked for (see
+    kb.versions.query.searchable_versions); None when the store cannot say (the index alone answers)."""
     from kb.errors import StoreError
     from kb.store.sqlite import Store
+    from kb.versions.query import searchable_versions
 
     try:
         with Store.open(home) as store:
-            if store.get_meta("index_state") == "clean":
-                return None
-            return store.live_versions()
+            return searchable_versions(store, status, as_of)
     except StoreError:
+        if status is not None or as_of is not None:
+            raise
         return None
 
 
 def _print_result(result: SearchResult, docs: bool, *, color: bool) -> None:
     noun = "documents" if docs else "clauses"
     shown = f"; showing {len(result.hits)}" if result.total > len(result.hits) else ""
-    click.echo(f"{result.total} {noun}{shown} ({result.seconds * 1000:.0f} ms)")
+    how = ", ranked as a question (quote it to match exactly)" if result.mode == "question" else ""
+    click.echo(f"{result.total} {noun}{shown} ({result.seconds * 1000:.0f} ms){how}")
+    if result.total == 0 and result.word_hits:
+        alone = ", ".join(f"{word}: {count}" for word, count in result.word_hits)
+        missing = [word for word, count in result.word_hits if count == 0]
+        why = f"no text holds {'、'.join(missing)}" if missing else "no text holds all the words together"
+        click.echo(f"{why} (hits of each word alone: {alone})")
+        if result.relaxed:
+            click.echo(f"try: kb search {shlex.quote(result.relaxed)}")
     for rank, hit in enumerate(result.hits, 1):
         click.echo("")
         click.echo(f"{rank:>3}. {_heading(hit, color)}")

@@ -94,6 +94,9 @@ class ListRow:
     first_year: int | None
     path: str
     subjects: tuple[str, ...] = ()
+    status_rule: str | None = None  # how the status was decided (kb/versions)
+    work: str | None = None  # the key of the work this document is a version of
+    copies: tuple[str, ...] = ()  # other files holding the same document, listed and counted once
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +223,7 @@ def matches(doc: DocSummary, filters: DocFilter) -> bool:
         return False
     if filters.doc_type is not None and meta.doc_type != filters.doc_type:
         return False
-    if filters.status is not None and meta.status != filters.status:
+    if filters.status is not None and status_of(doc) != filters.status:
         return False
     return _has(doc.topics, filters.all_topics(), filters.match_all) and _has(
         doc.subjects, filters.subjects, filters.match_all
@@ -244,6 +247,11 @@ def filter_docs(docs: Iterable[DocSummary], filters: DocFilter | None) -> list[D
 # -- listing -------------------------------------------------------------------------------------------------------
 
 
+def status_of(doc: DocSummary) -> Status | None:
+    """A document's status: the one the versions stage decided (on the filter's day), else its metadata's."""
+    return doc.version.status if doc.version is not None else doc.meta.status
+
+
 def list_row(doc: DocSummary) -> ListRow:
     """The row `kb list` shows for one document."""
     meta = doc.meta
@@ -260,10 +268,13 @@ def list_row(doc: DocSummary) -> ListRow:
         doc_number=meta.doc_number,
         clauses=doc.clause_count,
         topics=doc.topics,
-        status=meta.status,
+        status=status_of(doc),
         first_year=meta.first_year,
         path=doc.path,
         subjects=doc.subjects,
+        status_rule=doc.version.rule if doc.version is not None else None,
+        work=doc.version.work if doc.version is not None else None,
+        copies=doc.copies,
     )
 
 
@@ -293,16 +304,16 @@ def _province_key(row: ListRow) -> tuple[int, str]:
 
 
 _SORT_KEYS: dict[str, Callable[[ListRow], tuple[object, ...]]] = {
-    "date": lambda r: (_date_key(r), _text_key(r.title), r.id),
-    "province": lambda r: (_province_key(r), _city_key(r.city), _date_key(r), _text_key(r.title), r.id),
-    "title": lambda r: (_text_key(r.title), _date_key(r), r.id),
+    "date": lambda r: (_date_key(r), _text_key(r.title), r.path),
+    "province": lambda r: (_province_key(r), _city_key(r.city), _date_key(r), _text_key(r.title), r.path),
+    "title": lambda r: (_text_key(r.title), _date_key(r), r.path),
 }
 
 
 def list_rows(docs: Iterable[DocSummary], *, sort: str = "date") -> list[ListRow]:
     """One row per document, ordered by ``sort``: ``date`` (oldest first, undated last), ``province`` (national
     first, then by province, the province's own before its cities', and date) or ``title``; ties are broken by
-    title and id, so the order is stable.
+    title and then the file's path (never by id), so the order is stable and means something.
     """
     key = _SORT_KEYS.get(sort)
     if key is None:
@@ -327,7 +338,7 @@ _EXTRACTORS: dict[str, Callable[[DocSummary], tuple[Value, ...]]] = {
     "type": lambda d: _one(d.meta.doc_type),
     "topic": lambda d: tuple(dict.fromkeys(d.topics)) or (NONE,),
     "subject": lambda d: tuple(dict.fromkeys(d.subjects)) or (NONE,),
-    "status": lambda d: _one(d.meta.status),
+    "status": lambda d: _one(status_of(d)),
 }
 
 _LEVEL_ORDER = {level.value: i for i, level in enumerate(Level)}

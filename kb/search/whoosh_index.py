@@ -256,7 +256,6 @@ class WhooshIndex:
         Hits are ranked by relevance (BM25 over the matched strings) or by date (newest first); facet counts
         (province, year, type) cover the whole result set, not only the hits returned.
         """
-        from kb.search.evaluate import run_search
         from kb.search.query import And, filter_nodes, parse_query
 
         started = time.perf_counter()
@@ -275,15 +274,54 @@ class WhooshIndex:
         tree = parts[0] if len(parts) == 1 else And(tuple(parts))
         for attempt in range(3):
             try:
-                hits, total, facet_counts = run_search(self.snapshot(), tree, docs=docs, limit=limit, sort=sort,
-                                                       facets=facets)  # fmt: skip
-                break
+                return self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,
+                                    started=started)  # fmt: skip
             except FileNotFoundError:
                 if attempt == 2:
                     raise
                 self._snapshot = None
+        raise AssertionError("unreachable")
+
+    def _answer(self, query: str, node: Any, tree: Any, *, docs: bool, limit: int, sort: str, facets: bool,
+                started: float) -> SearchResult:  # fmt: skip
+        """Exact matching of ``tree``, or ranked answers when the query is a question (see kb.search.modes)."""
+        from kb.search.analyzer import normalize
+        from kb.search.evaluate import run_search
+        from kb.search.modes import check_filters, explain_zero, filters_of, question_parts
+        from kb.search.query import And, Filter, Text
+
+        snapshot = self.snapshot()
+        check_filters(snapshot, tree)
+        question = None if docs or sort != "relevance" else question_parts(query, node)
+        if question is not None and question.certain:
+            return self._ranked(query, question, tree, limit, facets, started)
+        hits, total, facet_counts = run_search(snapshot, tree, docs=docs, limit=limit, sort=sort, facets=facets)
+        if total == 0 and question is not None and question.possible:
+            return self._ranked(query, question, tree, limit, facets, started)
+        if total == 0 and isinstance(node, Text):
+            from kb.citations.patterns import load_aliases
+
+            full = load_aliases().expand(node.text)
+            if full is not None:  # a name from the alias file (个保法, 数据二十条): its document's entries
+                named = And((Filter("title", normalize(full)), *filters_of(tree)))
+                hits, total, facet_counts = run_search(snapshot, named, docs=docs, limit=limit, sort=sort,
+                                                       facets=facets)  # fmt: skip
+        word_hits: tuple[tuple[str, int], ...] = ()
+        relaxed = None
+        if total == 0 and node is not None:
+            word_hits, relaxed = explain_zero(snapshot, node, tree)
         return SearchResult(query=query, total=total, hits=hits, facets=facet_counts,
-                            seconds=round(time.perf_counter() - started, 6))  # fmt: skip
+                            seconds=round(time.perf_counter() - started, 6), word_hits=word_hits,
+                            relaxed=relaxed)  # fmt: skip
+
+    def _ranked(self, query: str, question: Any, tree: Any, limit: int, facets: bool, started: float) -> SearchResult:
+        from kb.search.modes import filters_of
+        from kb.search.rank import rank_question
+
+        hits, total, facet_counts, _ = rank_question(self.snapshot(), question.text, filters_of(tree), limit=limit,
+                                                     facets=facets)  # fmt: skip
+        return SearchResult(query=query, total=total, hits=hits, facets=facet_counts,
+                            seconds=round(time.perf_counter() - started, 6), mode="question")  # fmt: skip
 
     def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]:
         """Other clauses whose wording is closest to this one (BM25 over its most distinctive bigrams)."""
