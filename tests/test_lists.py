@@ -103,6 +103,12 @@ def test_ingest_a_list_lists_counts_and_classifies_its_rows(tmp_path: Path) -> N
     assert "数据共享开放" in shanghai["subjects"]
     national = next(r for r in rows if r["province"] is None)
     assert national["level"] == "national"
+    # Regression: search --subject keeps the documents of the subject (it once kept none).
+    found = runner.invoke(cli, ["--home", str(home), "search", "办法", "--docs", "--subject", "数据治理", "--json"])
+    assert {h["title"] for h in json.loads(found.output)["hits"]} == {
+        "上海市公共数据开放暂行办法",
+        "国务院办公厅关于印发科学数据管理办法的通知",
+    }
     # Unchanged: nothing re-read; a row removed from the file is removed from the knowledge base.
     assert ingest(discover([lists]), home).unchanged == 3
     text = (lists / "portal.csv").read_text(encoding="utf-8").splitlines()
