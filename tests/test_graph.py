@@ -89,7 +89,7 @@ def test_the_graph_holds_documents_clauses_topics_and_their_links(tmp_path: Path
     # an unresolved citation (《不存在的法》) has no edge; a clause with no link is not a node
     assert "clause:law#chp_1__art_1" not in graph
     counts = summarise(graph)
-    assert dict(counts.nodes) == {"clause": 6, "document": 3, "topic": 2}
+    assert dict(counts.nodes) == {"clause": 6, "document": 3, "topic": 3}  # 数据安全, 公共数据权属, 公共数据
 
 
 def test_the_graph_is_rebuilt_only_for_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -183,7 +183,7 @@ def test_kb_graph_export(home: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "kb.gexf"
     code, out = _cli(home, "graph", "export", str(target))
     assert code == 0, out
-    assert out.startswith(f"wrote {target} (gexf): nodes 6 clause, 3 document, 2 topic;")
+    assert out.startswith(f"wrote {target} (gexf): nodes 6 clause, 3 document, 3 topic;")
     code, out = _cli(home, "graph", "export", str(tmp_path / "kb.txt"), "--format", "json", "--json")
     assert code == 0 and json.loads(out)["format"] == "json"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors
-from kb.models import Clause, DocMeta, Document, to_jsonable
+from kb.models import Clause, DocMeta, Document, SubjectScore, to_jsonable
 
 
 def _meta_rows(meta: DocMeta) -> list[tuple[str, Any]]:
@@ -93,6 +94,12 @@ def document_json(doc: Document) -> dict[str, Any]:
               help="CSV of metadata that overrides what is read from the texts (a path or title column).")  # fmt: skip
 @click.option("--topics", "topics_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An extra topic lexicon file to add to the built-in one.")  # fmt: skip
+@click.option(
+    "--subjects",
+    "subjects_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An extra subject lexicon file (the shape of kb/data/subjects.yaml) to add to the built-in one.",
+)
 @click.option("--ocr", is_flag=True, help="Read scanned PDF pages by OCR (Tesseract).")
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
@@ -108,6 +115,7 @@ def ingest(
     paths: tuple[Path, ...],
     metadata_file: Path | None,
     topics_file: Path | None,
+    subjects_file: Path | None,
     ocr: bool,
     strict: bool,
     jobs: int | None,
@@ -121,9 +129,15 @@ def ingest(
     ingested folder are removed. Files that fail are listed at the end (exit status 1); what was already in the
     knowledge base stays.
 
+    Lists (.csv, .xlsx) whose header has a title column (title, 标题, 文件名称) and no path column are read as one
+    document per row: issue_date/成文日期, publish_date/发布日期, government/issuer/发文机关, doc_number/发文字号,
+    url/链接 and text/正文 are recognised (see README). A row without a title or with a date that does not parse
+    is reported by its row number; the other rows are stored.
+
     \b
     Examples:
       kb ingest ../shared/corpus/lawrefbook --metadata ../shared/corpus/manifest.csv
+      kb ingest ../shared/lists/portals/
       kb ingest corpus/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
     from kb.pipeline import discover
@@ -131,9 +145,11 @@ def ingest(
 
     found = discover(paths)
     run = functools.partial(run_ingest, found, obj.home, metadata_file=metadata_file, topics_file=topics_file,
-                            ocr=ocr, strict=strict, jobs=jobs, scheduler=scheduler, engine=engine)  # fmt: skip
+                            subjects_file=subjects_file, ocr=ocr, strict=strict, jobs=jobs, scheduler=scheduler,
+                            engine=engine)  # fmt: skip
     if sys.stderr.isatty() and not as_json:
-        with click.progressbar(length=len(found.files), label="ingesting", file=sys.stderr, show_pos=True) as bar:
+        total = len(found.files) + len(found.lists)
+        with click.progressbar(length=total, label="ingesting", file=sys.stderr, show_pos=True) as bar:
             report = run(progress=lambda _path, _ok: bar.update(1))
     else:
         report = run()
@@ -267,10 +283,12 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
             if cited_by:
                 click.echo(f"cited by {len(cited_by)} clause(s): `kb trace '{doc.id}#{clause.id}'`")
             return
+        scores = store.subject_scores(doc.id)
         if as_json:
             data = document_json(doc)
             data["body"] = doc.body
             data.update(version_fields(store, doc.id, None))
+            data["subjects"] = to_jsonable(scores)
             emit_json(data)
             return
         click.echo(f"{doc.title}   [{doc.id}]")
@@ -278,6 +296,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
         for line in doc.info:
             click.echo(f"  {line}")
         _echo_meta(doc.meta)
+        _echo_subjects(scores)
         if work is not None:
             _echo_work(work, doc.id)
         click.echo("")
@@ -285,6 +304,20 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
             click.echo(doc.body)
         else:
             _outline(doc)
+
+
+def _echo_subjects(scores: Sequence[SubjectScore]) -> None:
+    """What the document is mainly about, and why: each subject scored, its score and evidence lines."""
+    from kb.topics.subjects import THRESHOLD
+
+    if not scores:
+        click.echo("  subjects: none (no title words, headings or clauses on any subject)")
+        return
+    held = [s for s in scores if s.score >= THRESHOLD]
+    click.echo("  subjects: " + ("、".join(s.subject for s in held) if held else f"none reaches {THRESHOLD}"))
+    for score in scores:
+        mark = "✓" if score.score >= THRESHOLD else "·"
+        click.echo(f"    {mark} {score.subject} {score.score:.2f}: " + "; ".join(score.evidence))
 
 
 def _echo_work(work: Any, current: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
+from kb.cli.report import check_subjects
 from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult, Status
 from kb.normalize.clean import display_width
 
@@ -27,7 +29,19 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 @click.option("--to", "year_to", type=int, help="Only documents of this year or earlier.")
 @click.option("--level", type=click.Choice([lv.value for lv in Level]), help="Only this administrative level.")
 @click.option("--type", "doc_type", type=click.Choice([t.value for t in DocType]), help="Only this kind of document.")
-@click.option("--topic", help="Only clauses tagged with this topic (e.g. 公共数据权属).")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    help="Only clauses tagged with this topic (e.g. 公共数据权属); repeat for any of several.",
+)
+@click.option(
+    "--subject",
+    "subjects",
+    multiple=True,
+    help="Only documents mainly about this subject (e.g. 数据治理); repeat for any of several.",
+)
+@click.option("--all", "match_all", is_flag=True, help="With repeated --topic/--subject: all of them, not any.")
 @click.option(
     "--status",
     type=click.Choice([s.value for s in Status]),
@@ -49,8 +63,9 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 @click.pass_obj
 @handle_errors
 def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: str | None, year: int | None,
-           year_from: int | None, year_to: int | None, level: str | None, doc_type: str | None, topic: str | None,
-           status: str | None, as_of: Any, docs: bool, limit: int, sort: str, as_json: bool) -> None:  # fmt: skip
+           year_from: int | None, year_to: int | None, level: str | None, doc_type: str | None,
+           topics: tuple[str, ...], subjects: tuple[str, ...], match_all: bool, status: str | None, as_of: Any,
+           docs: bool, limit: int, sort: str, as_json: bool) -> None:  # fmt: skip
     """Search clauses (or with --docs, documents) for words, phrases and field filters, or answer a question.
 
     Words must all occur (AND); each matches wherever its characters occur, so 据安全 finds 数据安全.
@@ -72,25 +87,38 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
       kb search 公共数据 -开放
       kb search 公司不给交社保怎么办
       kb search 个人信息 --as-of 2019-01-01 --type 法律
+      kb search 授权运营 --subject 数据治理 --from 2020
     """
     if year is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
     text = " ".join(query).strip()
     filters = DocFilter(year=year, year_from=year_from, year_to=year_to, province=province, city=city,
                         level=Level(level) if level else None, doc_type=DocType(doc_type) if doc_type else None,
-                        topic=topic)  # fmt: skip
+                        topics=tuple(dict.fromkeys(topics)), match_all=match_all)  # fmt: skip
     day = as_of.date() if as_of is not None else None
     wanted = Status(status) if status else None
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
     from kb.search.engines import open_search_index
 
+    if subjects:
+        filters = replace(filters, subjects=check_subjects(subjects), doc_ids=_subject_docs(obj.home, filters,
+                          check_subjects(subjects), match_all))  # fmt: skip
     index = open_search_index(obj.home, live=_live_versions(obj.home, wanted, day))
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
     if as_json:
         emit_json(result)
         return
     _print_result(result, docs, color=is_terminal())
+
+
+def _subject_docs(home: Path, filters: DocFilter, subjects: tuple[str, ...], match_all: bool) -> tuple[str, ...]:
+    """The ids of the documents mainly about the subjects (any of them, or all with ``match_all``)."""
+    from kb.store.sqlite import Store
+
+    with Store.open(home) as store:
+        docs = store.summaries(DocFilter(subjects=subjects, match_all=match_all))
+    return tuple(d.id for d in docs)
 
 
 def _live_versions(home: Path, status: Status | None, as_of: date | None) -> Mapping[str, str] | None:

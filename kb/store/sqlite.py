@@ -37,9 +37,11 @@ from kb.models import (
     Level,
     Relation,
     Status,
+    SubjectScore,
     TopicTag,
 )
 from kb.store.versions import _VERSIONS_SCHEMA, VersionsTable, as_of_versions
+from kb.topics.subjects import THRESHOLD as SUBJECT_THRESHOLD
 from kb.versions.works import text_fingerprint
 
 SCHEMA_VERSION = 2  # 2: documents.fingerprint and the versions table
@@ -125,6 +127,15 @@ CREATE TABLE IF NOT EXISTS topics (
     PRIMARY KEY (doc_id, clause_id, topic)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS topics_topic ON topics (topic, doc_id);
+CREATE TABLE IF NOT EXISTS subjects (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    subject TEXT NOT NULL,
+    score REAL NOT NULL,
+    assigned INTEGER NOT NULL,
+    evidence_json TEXT NOT NULL,
+    PRIMARY KEY (doc_id, subject)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS subjects_subject ON subjects (subject, assigned, doc_id);
 CREATE TABLE IF NOT EXISTS failures (
     path TEXT PRIMARY KEY,
     error TEXT NOT NULL,
@@ -236,6 +247,21 @@ class Store(VersionsTable):
                 f"{self.path}: knowledge-base schema version {version}, this kb reads version {SCHEMA_VERSION}; "
                 "run `kb ingest` on it to upgrade it, or rebuild it into a new --home"
             )
+        self._add_subjects_table()
+
+    def _add_subjects_table(self) -> None:
+        """Knowledge bases built before document subjects gain their (empty) table; `kb ingest` fills it."""
+        if self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='subjects'").fetchone():
+            return
+        start = _SCHEMA.index("CREATE TABLE IF NOT EXISTS subjects")
+        end = _SCHEMA.index("CREATE TABLE IF NOT EXISTS failures")
+        try:
+            with self.transaction():
+                for statement in _SCHEMA[start:end].split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+        except sqlite3.OperationalError as exc:  # a read-only copy: subjects stay unknown until it is rebuilt
+            raise StoreError(f"{self.path}: cannot add the subjects table ({exc}); rebuild with `kb ingest`") from exc
 
     def close(self) -> None:
         """Close the connection."""
@@ -291,12 +317,13 @@ class Store(VersionsTable):
         doc: Document,
         citations: Sequence[Citation] = (),
         topics: Sequence[TopicTag] = (),
+        subjects: Sequence[SubjectScore] = (),
         *,
         size: int | None = None,
         mtime: float | None = None,
         pipeline: str | None = None,
     ) -> None:
-        """Insert or replace a document with its clauses, citations and topic tags."""
+        """Insert or replace a document with its clauses, citations, topic tags and subject scores."""
         with self._atomic():
             self._delete(doc.id)
             self._conn.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
@@ -337,6 +364,15 @@ class Store(VersionsTable):
                     for t in topics
                 ],
             )  # fmt: skip
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO subjects (doc_id, subject, score, assigned, evidence_json) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (doc.id, s.subject, s.score, int(s.score >= SUBJECT_THRESHOLD),
+                     json.dumps(list(s.evidence), ensure_ascii=False))
+                    for s in subjects
+                ],
+            )  # fmt: skip
             self._conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
 
     def _insert_citations(self, doc_id: str, citations: Sequence[Citation]) -> None:
@@ -358,7 +394,7 @@ class Store(VersionsTable):
 
     def _delete(self, doc_id: str) -> None:
         self._titles = None
-        for table in ("clauses", "citations", "topics", "versions"):
+        for table in ("clauses", "citations", "topics", "versions", "subjects"):
             self._conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
@@ -473,8 +509,13 @@ class Store(VersionsTable):
             if v.duplicate_of is not None:
                 copies.setdefault(v.duplicate_of, []).append(paths.get(v.doc_id, v.doc_id))
         out = []
+        subjects: dict[str, list[str]] = {}
+        for doc_id, subject in self._conn.execute(
+            "SELECT doc_id, subject FROM subjects WHERE assigned = 1 ORDER BY doc_id, score DESC, subject"
+        ):
+            subjects.setdefault(doc_id, []).append(subject)
         for row in rows:
-            summary = _summary(row)
+            summary = _summary(row, subjects.get(row[0], ()))
             version = versions.get(summary.id)
             if once and version is not None and version.duplicate_of is not None:
                 continue
@@ -500,7 +541,18 @@ class Store(VersionsTable):
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
         row = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else replace(_summary(row), version=self.version(doc_id))
+        if row is None:
+            return None
+        held = [s.subject for s in self.subject_scores(doc_id) if s.score >= SUBJECT_THRESHOLD]
+        return replace(_summary(row, held), version=self.version(doc_id))
+
+    def subject_scores(self, doc_id: str) -> list[SubjectScore]:
+        """Every subject scored for a document (also below the threshold), best first, with its evidence."""
+        rows = self._conn.execute(
+            "SELECT subject, score, evidence_json FROM subjects WHERE doc_id = ? ORDER BY score DESC, subject",
+            (doc_id,),
+        )
+        return [SubjectScore(r[0], r[1], tuple(json.loads(r[2]))) for r in rows]
 
     def citations(
         self,
@@ -565,11 +617,11 @@ class Store(VersionsTable):
         )
 
 
-def _summary(row: Sequence[Any]) -> DocSummary:
-    """A DocSummary from a row of ``_DOC_COLUMNS``."""
+def _summary(row: Sequence[Any], subjects: Sequence[str] = ()) -> DocSummary:
+    """A DocSummary from a row of ``_DOC_COLUMNS`` and the document's assigned subjects."""
     return DocSummary(
         id=row[0], path=row[1], format=Format(row[2]), title=row[4], meta=meta_from_json(row[7]),
-        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t),
+        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t), subjects=tuple(subjects),
     )  # fmt: skip
 
 
@@ -593,7 +645,23 @@ def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
     if filters is None:
         return "", []
     f = filters
-    return _where(
+    fixed: list[str] = []
+    extra: list[Any] = []
+    for column, table, values, also in (
+        ("topic", "topics", f.all_topics(), ""),
+        ("subject", "subjects", f.subjects, " AND assigned = 1"),
+    ):
+        if not values:
+            continue
+        if f.match_all:
+            for value in values:
+                fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} = ?{also})")
+                extra.append(value)
+        else:
+            marks = ", ".join("?" * len(values))
+            fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} IN ({marks}){also})")
+            extra.extend(values)
+    where, params = _where(
         [
             ("year = ?", f.year),
             ("year >= ?", f.year_from),
@@ -605,6 +673,7 @@ def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
             ("level = ?", f.level.value if f.level else None),
             ("doc_type = ?", f.doc_type.value if f.doc_type else None),
             ("id IN (SELECT doc_id FROM versions WHERE status = ?)", f.status.value if f.status else None),
-            ("id IN (SELECT doc_id FROM topics WHERE topic = ?)", f.topic),
-        ]
+        ],
+        fixed,
     )
+    return where, params + extra
