@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.errors import UnsupportedFormat
@@ -30,6 +30,14 @@ class Discovered:
     roots: tuple[Path, ...]
     skipped: int
     failures: tuple[Failure, ...]
+    keys: Mapping[Path, str] = field(default_factory=dict)  # file -> its source_key (where its id comes from)
+    lists: tuple[Path, ...] = ()  # CSV and XLSX lists of documents, one document per row
+
+    def key(self, file: Path) -> str:
+        """The file's source key (kb.pipeline.source_key)."""
+        from kb.pipeline import source_key
+
+        return self.keys.get(file) or source_key(file)
 
 
 def shown(path: str | os.PathLike[str]) -> str:
@@ -52,7 +60,9 @@ class _Walk:
     def __init__(self, roots: list[Path], follow_links: bool) -> None:
         self.roots = roots
         self.follow_links = follow_links
-        self.files: dict[Path, None] = {}
+        self.files: dict[Path, str] = {}
+        self.lists: dict[Path, None] = {}
+        self.root: Path | None = None  # the folder named that is being walked, for source keys
         self.failures: list[Failure] = []
         self.skipped = 0
         self.seen_dirs: set[tuple[int, int]] = set()
@@ -137,16 +147,25 @@ class _Walk:
             self.skipped += 1
 
     def file(self, path: Path, mode: int) -> None:
+        from kb.extract.lists import LIST_SUFFIXES, header_of, is_list_header
+        from kb.pipeline import source_key
+
         name = path.name
         if name.lower() in SKIPPED_NAMES:
             return
-        if Path(name).suffix.lower() not in REGISTRY:
+        suffix = Path(name).suffix.lower()
+        if suffix not in REGISTRY and suffix not in LIST_SUFFIXES:
             self.skipped += 1
             return
         if not os.access(path, os.R_OK):
             self.fail(path, "Unreadable", "permission denied; skipped (make it readable to ingest it)")
             return
-        self.files[path] = None
+        if suffix in REGISTRY:
+            self.files.setdefault(path, source_key(path, self.root))
+        elif is_list_header(header_of(path)):
+            self.lists[path] = None  # a sidecar (with a path column) is passed over
+        else:
+            self.skipped += 1
 
 
 def discover(paths: Iterable[str | Path], *, follow_links: bool = False) -> Discovered:
@@ -180,17 +199,30 @@ def discover(paths: Iterable[str | Path], *, follow_links: bool = False) -> Disc
             walk.fail(raw, "Unreadable", f"{problem}; skipped")
             continue
         if stat.S_ISDIR(mode):
+            walk.root = path
             walk.folder(path)
+            walk.root = None
+        elif stat.S_ISREG(mode) and path.suffix.lower() in _list_suffixes():
+            walk.lists[path] = None  # read_list says what is wrong with a file that is no list
         elif stat.S_ISREG(mode):
             try:
                 format_of(path)
             except UnsupportedFormat as exc:
                 walk.failures.append(Failure(str(raw), "UnsupportedFormat", str(exc)))
                 continue
-            walk.files[path] = None
+            from kb.pipeline import source_key
+
+            walk.files.setdefault(path, source_key(path))
         else:
             walk.fail(raw, "SpecialFile", f"{special_kind(mode)}, not a regular file; skipped, never opened")
-    return Discovered(tuple(sorted(walk.files)), tuple(roots), walk.skipped, tuple(walk.failures))
+    return Discovered(tuple(sorted(walk.files)), tuple(roots), walk.skipped, tuple(walk.failures), walk.files,
+                      tuple(sorted(walk.lists)))  # fmt: skip
+
+
+def _list_suffixes() -> tuple[str, ...]:
+    from kb.extract.lists import LIST_SUFFIXES
+
+    return tuple(LIST_SUFFIXES)
 
 
 __all__ = ["SKIPPED_NAMES", "Discovered", "discover", "shown"]

@@ -67,12 +67,13 @@ def test_cited_by_is_filtered_by_the_citing_document(home: Path) -> None:
     assert [i for i, _ in _group(result, "cited-by")] == ["gd#art_1"]
 
 
-def test_same_topic_in_other_jurisdictions_with_the_shared_terms(home: Path) -> None:
+def test_same_topic_ranked_by_the_specific_shared_terms_then_wording(home: Path) -> None:
     result = _run(home, "zj", "art_2", relations=("topic",))
     assert result.topics == ("数据安全",)
+    # 数据分类分级 is carried by fewer clauses than 重要数据, so the clause sharing it comes first; terms rarest first
     assert _group(result, "topic") == [
-        ("law#chp_1__art_2", "shared topics: 数据安全（数据分类分级、重要数据）"),
-        ("gd#art_2", "shared topics: 数据安全（重要数据）"),
+        ("law#chp_1__art_2", "shared topics: 数据安全（数据分类分级、重要数据）; shared wording 0.45"),
+        ("gd#art_2", "shared topics: 数据安全（重要数据）; shared wording 0.19"),
     ]
 
 
@@ -101,7 +102,8 @@ def test_a_trace_is_json(home: Path) -> None:
     result = _run(home, "zj", "art_1")
     data = json.loads(json.dumps(to_jsonable(result), ensure_ascii=False))
     assert data["id"] == "zj#art_1"
-    assert [g["relation"] for g in data["groups"]] == ["cites", "cited-by", "topic", "similar"]
+    assert [g["relation"] for g in data["groups"]] == ["cites", "cited-by", "implements", "implemented-by", "topic",
+                                                       "similar"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -181,7 +183,7 @@ def test_kb_graph_export(home: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "kb.gexf"
     code, out = _cli(home, "graph", "export", str(target))
     assert code == 0, out
-    assert out.startswith(f"wrote {target} (gexf): nodes 6 clause, 3 document, 2 topic;")
+    assert out.startswith(f"wrote {target} (gexf): nodes 6 clause, 3 document, 3 topic;")
     code, out = _cli(home, "graph", "export", str(tmp_path / "kb.txt"), "--format", "json", "--json")
     assert code == 0 and json.loads(out)["format"] == "json"
 

@@ -337,11 +337,15 @@ def _scalar_copy(graph: Any, clean: Any = lambda v: v) -> Any:
 
     ``clean`` is applied to every node id, key and attribute value (:func:`xml_text` for the XML formats).
     """
-    out = nx.MultiDiGraph()
+    out = nx.MultiDiGraph() if graph.is_multigraph() else nx.DiGraph()
     for node, data in graph.nodes(data=True):
         attrs = {k: clean(v) for k, v in data.items() if v is not None and not isinstance(v, (list, dict))}
-        attrs["label"] = clean(_label(graph, node, data))
+        attrs["label"] = clean(data.get("label") or _label(graph, node, data))
         out.add_node(clean(node), **attrs)
+    if not graph.is_multigraph():
+        for u, v, data in graph.edges(data=True):
+            out.add_edge(clean(u), clean(v), **{k: clean(val) for k, val in data.items() if val is not None})
+        return out
     for u, v, key, data in graph.edges(keys=True, data=True):
         attrs = {k: clean(val) for k, val in data.items() if val is not None}
         out.add_edge(clean(u), clean(v), key=clean(key), **attrs)

@@ -19,7 +19,7 @@ from kb.models import DocFilter, Document, SearchHit, SearchResult, to_jsonable
 
 RESULTS_KEPT = 512  # search results kept for repeated requests (a few MB at most)
 # The relations `kb trace` knows, in the order it shows them.
-RELATIONS = ("cites", "cited-by", "topic", "similar")
+RELATIONS = ("cites", "cited-by", "implements", "implemented-by", "topic", "similar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +141,7 @@ def show(lib: Library, ref: str) -> Shown:
     """`kb show REF --json`: the document (with its body) or the clause, as the CLI prints it."""
     from kb.citations.lookup import resolve_id
     from kb.cli.core import _clause_json, document_json
+    from kb.versions.query import version_fields
 
     with lib.store() as store:
         target = resolve_id(store, ref)
@@ -149,6 +150,7 @@ def show(lib: Library, ref: str) -> Shown:
         if target.clause_id is None:
             data = document_json(doc)
             data["body"] = doc.body
+            data.update(version_fields(store, doc.id, None))
             return Shown(doc, None, data)
         clause = next(c for c in doc.clauses if c.id == target.clause_id)
         citations = store.citations(doc_id=doc.id, clause_id=clause.id)
@@ -163,6 +165,7 @@ def show(lib: Library, ref: str) -> Shown:
             cited_by=len(cited_by),
             topics=[t.topic for t in topics],
         )
+        data.update(version_fields(store, doc.id, clause.id))
         return Shown(doc, clause.id, data)
 
 
@@ -296,7 +299,10 @@ def stats_svg(table: Any, filters: DocFilter) -> bytes:
 
 def status(lib: Library) -> dict[str, Any]:
     """`kb status --json`."""
+    from kb.versions.query import duplicates
+
     with lib.store() as store:
         data: dict[str, Any] = to_jsonable(store.status())
         data["index_state"] = store.get_meta("index_state")
+        data["duplicates"] = duplicates(store)
     return data
