@@ -101,10 +101,10 @@ def parse_date(text: str | None) -> date | None:
     spans = find_dates(text)
     if spans:
         return spans[0].date
+    # An ISO-form field value (a list's or a page's metadata) keeps its 18xx-20xx year as given: the pattern itself
+    # bounds it, and a row's date is the publisher's statement, which the list reader reports when it is odd.
     match = FIELD_DATE.search(text.translate(_DIGIT_WIDTHS))
-    value = _from_match(match) if match else None
-    first, last = plausible_years(text)
-    return value if value is not None and first <= value.year <= last else None
+    return _from_match(match) if match else None
 
 
 def is_date_line(line: str) -> bool:
