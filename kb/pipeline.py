@@ -16,14 +16,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kb.errors import KbError, UnsupportedFormat
 from kb.extract import REGISTRY, extract_bytes, format_of, read_file
 from kb.models import Citation, Document, Failure, IngestReport, TopicTag
+from kb.search.interface import INDEX_CLEAN, INDEX_DIRTY, INDEX_STATE
 
 if TYPE_CHECKING:
     from kb.metadata.read import Overrides
+    from kb.search.interface import SearchIndex
     from kb.store.sqlite import Store
 
 # Bumped whenever a stage changes what it produces, so that `kb ingest` re-processes unchanged files.
@@ -258,10 +260,10 @@ def ingest(
         stage["scan"] = time.perf_counter() - started
 
         added = updated = 0
-        interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
+        interrupted = store.get_meta(INDEX_STATE) == INDEX_DIRTY  # a killed run left work to finish
         if todo or gone or interrupted:
             index = _open_index(home)
-            store.set_meta("index_state", "dirty")
+            store.set_meta(INDEX_STATE, INDEX_DIRTY)
             results = _process_all(list(todo), options, jobs or default_jobs())
             batch: list[Processed] = []
             for path, outcome in results:
@@ -309,15 +311,15 @@ def ingest(
     )
 
 
-def _open_index(home: Path) -> Any:
-    from kb.search.whoosh_index import open_index
+def _open_index(home: Path) -> SearchIndex:
+    from kb.search.interface import open_index
 
     return open_index(home, create=True)
 
 
 def _commit_batch(
     store: Store,
-    index: Any,
+    index: SearchIndex,
     batch: Sequence[Processed],
     known: dict[str, tuple[str, str, int | None, float | None, str | None]],
     scanned: dict[str, tuple[int, float]],
@@ -347,7 +349,7 @@ def _commit_batch(
     return added, updated
 
 
-def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
+def _finish(store: Store, index: SearchIndex, stage: dict[str, float]) -> None:
     """Resolve citations across the knowledge base and drop stale index entries.
 
     The citation graph is derived from the store and brought up to date by its first reader (graph.build.current_graph),
@@ -359,7 +361,7 @@ def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
     resolve_all(store)
     t1 = time.perf_counter()
     index.remove_stale(store.live_versions())
-    store.set_meta("index_state", "clean")
+    store.set_meta(INDEX_STATE, INDEX_CLEAN)
     t2 = time.perf_counter()
     stage["resolve"] = stage.get("resolve", 0.0) + t1 - t0
     stage["index"] = stage.get("index", 0.0) + t2 - t1

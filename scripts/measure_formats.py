@@ -41,10 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 from gold_rule import rule_articles  # noqa: E402
 
-from kb import clean  # noqa: E402
 from kb.errors import KbError  # noqa: E402
 from kb.extract import extract_bytes  # noqa: E402
 from kb.models import Block, ClauseKind  # noqa: E402
+from kb.normalize import clean  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 FORMATS_DIR = SHARED / "fixtures" / "formats"

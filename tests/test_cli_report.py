@@ -41,6 +41,7 @@ DOCS = [
 @pytest.fixture
 def fake_kb(monkeypatch: pytest.MonkeyPatch) -> list[DocFilter]:
     """Serve DOCS instead of a store (through the same filters) and record the filters each command asked for."""
+    from kb.report import stats
     from kb.report.stats import filter_docs, normalise_filter
 
     asked: list[DocFilter] = []
@@ -49,7 +50,7 @@ def fake_kb(monkeypatch: pytest.MonkeyPatch) -> list[DocFilter]:
         asked.append(filters)
         return filter_docs(DOCS, normalise_filter(filters))
 
-    monkeypatch.setattr(report, "load", load)
+    monkeypatch.setattr(stats, "load_documents", load)
     return asked
 
 
@@ -300,7 +301,7 @@ def test_local_documents_of_2020_split_by_level(corpus_home: Path) -> None:
 
 @pytest.mark.slow
 def test_chart_of_documents_per_year_on_the_corpus(corpus_home: Path, tmp_path: Path) -> None:
-    from kb import charts
+    from kb.report import charts
     from kb.report.stats import count
     from kb.store.sqlite import Store
 

@@ -12,6 +12,7 @@ import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors
 from kb.models import Clause, DocMeta, Document, to_jsonable
+from kb.search.interface import INDEX_STATE
 
 
 def _meta_rows(meta: DocMeta) -> list[tuple[str, Any]]:
@@ -284,10 +285,10 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
     with Store.open(obj.home) as store:
         info = store.status()
         failed = store.failures() if failures else []
-        state = store.get_meta("index_state")
+        state = store.get_meta(INDEX_STATE)
     if as_json:
         data = to_jsonable(info)
-        data["index_state"] = state
+        data[INDEX_STATE] = state
         if failures:
             data["failed"] = to_jsonable(failed)
         emit_json(data)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
@@ -55,28 +52,14 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
                         topic=topic)  # fmt: skip
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
-    from kb.search.whoosh_index import open_index
+    from kb.search.interface import open_for_reading
 
-    index = open_index(obj.home, live=_live_versions(obj.home))
+    index = open_for_reading(obj.home)
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
     if as_json:
         emit_json(result)
         return
     _print_result(result, docs, color=is_terminal())
-
-
-def _live_versions(home: Path) -> Mapping[str, str] | None:
-    """The store's document versions when an ingest did not finish (the index may hold others), else None."""
-    from kb.errors import StoreError
-    from kb.store.sqlite import Store
-
-    try:
-        with Store.open(home) as store:
-            if store.get_meta("index_state") == "clean":
-                return None
-            return store.live_versions()
-    except StoreError:
-        return None
 
 
 def _print_result(result: SearchResult, docs: bool, *, color: bool) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kb.cli.render import KbContext, emit, emit_json, handle_errors, output_options
 from kb.models import DocFilter, Level, to_jsonable
+
+if TYPE_CHECKING:
+    from kb.graph.trace import TraceResult
+    from kb.search.interface import SearchIndex
 
 # The relations `kb trace --relation` accepts (kb.graph.trace.RELATIONS; repeated here so --help needs no import).
 RELATION_CHOICES = ("cites", "cited-by", "topic", "similar")
@@ -23,7 +27,7 @@ GROUP_HEADINGS = {
 }
 
 
-def _print_trace(result: Any) -> None:
+def _print_trace(result: TraceResult) -> None:
     head = " ".join(p for p in (result.title, result.number) if p)
     click.echo(f"{head}   [{result.id}]")
     if result.text:
@@ -49,7 +53,7 @@ def _print_trace(result: Any) -> None:
                 click.echo(f"{indent}  » {item.text.replace(chr(10), ' ')[:100]}")
 
 
-def _rows(result: Any) -> list[dict[str, Any]]:
+def _rows(result: TraceResult) -> list[dict[str, Any]]:
     return [
         {"group": group.relation, **{c: getattr(item, c) for c in ITEM_COLUMNS if c != "group"}}
         for group in result.groups
@@ -123,14 +127,14 @@ def trace(obj: KbContext, ref: tuple[str, ...], depth: int, relations: tuple[str
         emit(_rows(result), ITEM_COLUMNS, fmt, bom=bom)
 
 
-def _open_index(home: Path) -> Any:
+def _open_index(home: Path) -> SearchIndex | None:
     """The search index, or None when it has not been built (the trace then says so)."""
     from kb.errors import IndexMissing
 
     try:
-        from kb.search.whoosh_index import open_index
+        from kb.search.interface import open_for_reading
 
-        return open_index(home)
+        return open_for_reading(home)
     except IndexMissing:
         return None
 

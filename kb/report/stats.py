@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from kb.errors import KbError
 from kb.models import DocFilter, DocSummary, DocType, Level, Status
@@ -218,6 +219,36 @@ def filter_docs(docs: Iterable[DocSummary], filters: DocFilter | None) -> list[D
     if filters is None:
         return list(docs)
     return [doc for doc in docs if matches(doc, filters)]
+
+
+def load_documents(home: Path, filters: DocFilter) -> list[DocSummary]:
+    """The documents of the knowledge base at ``home`` that pass ``filters`` (what `kb list` and `kb stats` count).
+
+    The store narrows by the stored short names in SQL; :func:`matches` then applies the rules SQL does not know
+    (province :data:`NATIONAL`, a full place name), so both commands select with one rule.
+    """
+    from kb.store.sqlite import Store
+
+    wanted = normalise_filter(filters)
+    in_store = replace(wanted, province=None) if wanted.province == NATIONAL else wanted
+    with Store.open(home) as store:
+        docs = store.summaries(in_store)
+    return filter_docs(docs, wanted)
+
+
+def year_span(filters: DocFilter, observed: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The range of years the filters ask for; an open end is the first or last year of the documents (``observed``)."""
+    if filters.year is not None:
+        return (filters.year, filters.year)
+    low, high = filters.year_from, filters.year_to
+    if low is None and high is None:
+        return None
+    if low is None:
+        assert high is not None
+        low = min(observed[0], high) if observed else high
+    if high is None:
+        high = max(observed[1], low) if observed else low
+    return (low, high)
 
 
 # -- listing -------------------------------------------------------------------------------------------------------
