@@ -48,18 +48,6 @@ NATIONAL_TYPES = frozenset(
 # Endings of official place names that users type and the metadata's short names leave out, longest first:
 # 浙江省 -> 浙江, 深圳市 -> 深圳, 广西壮族自治区 -> 广西, 香港特别行政区 -> 香港. A name is only shortened when at least
 # two characters remain, so that 沙市 or 津市 stay whole.
-PLACE_SUFFIXES = (
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "特别行政区",
-    "自治区",
-    "自治州",
-    "地区",
-    "省",
-    "市",
-    "盟",
-)
 
 Value = int | str
 
@@ -139,12 +127,10 @@ class CrossTab:
 
 
 def short_place(name: str) -> str:
-    """A place name without its administrative ending, as the metadata stores it: 浙江省 -> 浙江, 深圳市 -> 深圳."""
-    name = name.strip()
-    for suffix in PLACE_SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
+    """A place name as the metadata stores it (kb.normalize.places.short_place_name): 浙江省 -> 浙江, 深圳市 -> 深圳."""
+    from kb.normalize.places import short_place_name
+
+    return short_place_name(name)
 
 
 def is_national(doc: DocSummary) -> bool:
