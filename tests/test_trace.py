@@ -30,13 +30,13 @@ def _run(home: Path, doc_id: str, clause_id: str | None, **kwargs: object) -> Tr
 
 def _group(result: TraceResult, relation: str) -> list[tuple[str | None, str]]:
     group = next(g for g in result.groups if g.relation == relation)
-    return [(item.id, item.reason) for item in group.items]
+    return [(item.ref, item.reason) for item in group.items]
 
 
 def test_what_a_clause_cites_resolved_to_the_cited_text(home: Path) -> None:
     result = _run(home, "zj", "art_1", relations=("cites",))
     [item] = next(g for g in result.groups if g.relation == "cites").items
-    assert (item.id, item.relation, item.title, item.number) == (
+    assert (item.ref, item.relation, item.title, item.number) == (
         "law#chp_1__art_2", "basis", "中华人民共和国测试数据法", "第二条",
     )  # fmt: skip
     assert item.reason == "《中华人民共和国测试数据法》第二条"
@@ -45,7 +45,7 @@ def test_what_a_clause_cites_resolved_to_the_cited_text(home: Path) -> None:
 
 def test_an_unresolved_citation_is_shown_with_why(home: Path) -> None:
     result = _run(home, "zj", "art_3", relations=("cites",))
-    items = {i.id: i for i in next(g for g in result.groups if g.relation == "cites").items}
+    items = {i.ref: i for i in next(g for g in result.groups if g.relation == "cites").items}
     assert items["zj#art_2"].reason == "本条例第二条"
     unresolved = items[None]
     assert unresolved.title == "不存在的法"
@@ -58,7 +58,7 @@ def test_what_cites_a_clause_at_one_and_two_steps(home: Path) -> None:
     ]
     deeper = _run(home, "law", "chp_1__art_2", relations=("cited-by",), depth=2)
     items = next(g for g in deeper.groups if g.relation == "cited-by").items
-    assert [(i.id, i.depth, i.via) for i in items] == [("zj#art_1", 1, None), ("gd#art_1", 2, "zj#art_1")]
+    assert [(i.ref, i.depth, i.via) for i in items] == [("zj#art_1", 1, None), ("gd#art_1", 2, "zj#art_1")]
 
 
 def test_cited_by_is_filtered_by_the_citing_document(home: Path) -> None:
@@ -100,7 +100,7 @@ def test_a_whole_document_traces_outside_references_only(home: Path) -> None:
 def test_a_trace_is_json(home: Path) -> None:
     result = _run(home, "zj", "art_1")
     data = json.loads(json.dumps(to_jsonable(result), ensure_ascii=False))
-    assert data["id"] == "zj#art_1"
+    assert data["ref"] == "zj#art_1"
     assert [g["relation"] for g in data["groups"]] == ["cites", "cited-by", "topic", "similar"]
 
 
@@ -136,7 +136,7 @@ def test_kb_trace_json(home: Path) -> None:
     code, out = _cli(home, "trace", "浙江省测试数据条例#art_1", "--relation", "cites", "--json")
     assert code == 0, out
     data = json.loads(out)
-    assert data["groups"][0]["items"][0]["id"] == "law#chp_1__art_2"
+    assert data["groups"][0]["items"][0]["ref"] == "law#chp_1__art_2"
 
 
 def test_kb_trace_by_title_and_article_as_a_table(home: Path) -> None:
@@ -149,8 +149,8 @@ def test_kb_trace_csv_rows(home: Path) -> None:
     code, out = _cli(home, "trace", "浙江省测试数据条例", "第二条", "--relation", "topic", "--format", "csv")
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[0] == "group,id,title,number,relation,reason,province,year,level,depth"
-    assert lines[1].startswith("topic,law#chp_1__art_2,中华人民共和国测试数据法,第二条,topic,")
+    assert lines[0] == "group,ref,doc_id,clause_id,title,number,relation,reason,province,year,level,depth"
+    assert lines[1].startswith("topic,law#chp_1__art_2,law,chp_1__art_2,中华人民共和国测试数据法,第二条,topic,")
 
 
 def test_kb_trace_unresolved(home: Path) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors
-from kb.models import Clause, DocMeta, Document, to_jsonable
+from kb.models import DocMeta, Document, to_jsonable
+from kb.schema import clause_json, document_json
 from kb.search.interface import INDEX_STATE
 
 
@@ -55,34 +56,6 @@ def _outline(doc: Document, limit: int | None = None) -> None:
         if limit is not None and shown >= limit:
             click.echo(f"  … ({len(doc.clauses)} clauses in all; `--json` lists every one)")
             return
-
-
-def _clause_json(clause: Clause) -> dict[str, Any]:
-    return {
-        "id": clause.id,
-        "kind": clause.kind.value,
-        "number": clause.number,
-        "heading": clause.heading,
-        "text": clause.text,
-        "parent": clause.parent,
-        "start": clause.start,
-        "end": clause.end,
-    }
-
-
-def document_json(doc: Document) -> dict[str, Any]:
-    """The JSON shape of `kb extract` and `kb show` for a document."""
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "format": doc.format.value,
-        "title": doc.title,
-        "info": list(doc.info),
-        "grammar": doc.grammar,
-        "metadata": to_jsonable(doc.meta),
-        "warnings": list(doc.warnings),
-        "clauses": [_clause_json(c) for c in doc.clauses],
-    }
 
 
 # -- ingest ----------------------------------------------------------------------------------------------------------
@@ -231,7 +204,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -
             cited_by = store.citations(target_doc=doc.id, target_clause=clause.id)
             topics = store.topics(doc_id=doc.id, clause_id=clause.id)
             if as_json:
-                data = _clause_json(clause)
+                data = clause_json(clause)
                 data.update(doc_id=doc.id, title=doc.title, ref=f"{doc.id}#{clause.id}",
                             citations=to_jsonable(citations), cited_by=len(cited_by),
                             topics=[t.topic for t in topics])  # fmt: skip

@@ -35,7 +35,7 @@ CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 LIST_TABLE_COLUMNS = ("date", "province", "city", "level", "doc_type", "title", "issuer", "doc_number", "clauses",
                       "topics")  # fmt: skip
-LIST_CSV_COLUMNS = ("id", "date", "year", "province", "city", "level", "doc_type", "title", "issuer", "doc_number",
+LIST_CSV_COLUMNS = ("doc_id", "date", "year", "province", "city", "level", "doc_type", "title", "issuer", "doc_number",
                     "clauses", "topics", "status", "first_year", "path")  # fmt: skip
 LIST_HEADERS = {"doc_type": "type", "doc_number": "发文字号"}
 

@@ -17,7 +17,20 @@ if TYPE_CHECKING:
 # The relations `kb trace --relation` accepts (kb.graph.trace.RELATIONS; repeated here so --help needs no import).
 RELATION_CHOICES = ("cites", "cited-by", "topic", "similar")
 GRAPH_FORMATS = ("graphml", "gexf", "json")
-ITEM_COLUMNS = ("group", "id", "title", "number", "relation", "reason", "province", "year", "level", "depth")
+ITEM_COLUMNS = (
+    "group",
+    "ref",
+    "doc_id",
+    "clause_id",
+    "title",
+    "number",
+    "relation",
+    "reason",
+    "province",
+    "year",
+    "level",
+    "depth",
+)
 UNRESOLVED_COLUMNS = ("count", "documents", "title", "example")
 GROUP_HEADINGS = {
     "cites": "Cites",
@@ -29,7 +42,7 @@ GROUP_HEADINGS = {
 
 def _print_trace(result: TraceResult) -> None:
     head = " ".join(p for p in (result.title, result.number) if p)
-    click.echo(f"{head}   [{result.id}]")
+    click.echo(f"{head}   [{result.ref}]")
     if result.text:
         click.echo(f"  {result.text.replace(chr(10), ' ')}")
     if result.topics:
@@ -46,7 +59,7 @@ def _print_trace(result: TraceResult) -> None:
             where = " ".join(str(p) for p in (item.province, item.year) if p)
             tag = f"[{item.relation}] " if group.relation == "cites" and item.relation != "cites" else ""
             click.echo(
-                f"{indent}{tag}{label}" + (f"  ({where})" if where else "") + (f"  [{item.id}]" if item.id else "")
+                f"{indent}{tag}{label}" + (f"  ({where})" if where else "") + (f"  [{item.ref}]" if item.ref else "")
             )
             click.echo(f"{indent}  {item.reason}")
             if item.text:

@@ -41,7 +41,7 @@ class MoreLikeThis(Protocol):
 class TraceItem:
     """One clause or document in a trace, with why it is there."""
 
-    id: str | None  # DOC_ID#CLAUSE_ID or DOC_ID; None for a citation kb could not resolve
+    ref: str | None  # DOC_ID#CLAUSE_ID or DOC_ID; None for a citation kb could not resolve
     doc_id: str | None
     clause_id: str | None
     title: str | None
@@ -72,7 +72,7 @@ class TraceGroup:
 class TraceResult:
     """A trace of one clause (or document): what it is, then one group per relation asked for."""
 
-    id: str
+    ref: str  # DOC_ID#CLAUSE_ID or DOC_ID
     doc_id: str
     clause_id: str | None
     title: str | None
@@ -147,7 +147,7 @@ class _Context:
         text = clause.text[:SNIPPET_CHARS] if clause else None
         meta = summary.meta if summary else None
         return TraceItem(
-            id=item_id(doc_id, clause_id), doc_id=doc_id, clause_id=clause_id,
+            ref=item_id(doc_id, clause_id), doc_id=doc_id, clause_id=clause_id,
             title=summary.title if summary else None, number=clause_label(tree, clause) if tree else None,
             text=text, relation=relation, reason=reason, province=meta.province if meta else None,
             year=meta.year if meta else None, level=meta.level.value if meta and meta.level else None,
@@ -183,7 +183,7 @@ def _cites(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: int, 
                 seen.add(key)
                 reason = f"{c.text}" + (f" ({c.reason})" if c.target_doc is None and c.reason else "")
                 if c.target_doc is None:
-                    items.append(TraceItem(id=None, doc_id=None, clause_id=None, title=c.title, number=c.pinpoint,
+                    items.append(TraceItem(ref=None, doc_id=None, clause_id=None, title=c.title, number=c.pinpoint,
                                            text=None, relation=c.relation.value, reason=reason, depth=level,
                                            via=via))  # fmt: skip
                     continue
@@ -193,7 +193,7 @@ def _cites(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: int, 
                     ids = _subtree(tree, c.target_clause) if tree and c.target_clause in tree.by_id else None
                     following.append((c.target_doc, ids, item_id(c.target_doc, c.target_clause)))
         frontier = following
-    items.sort(key=lambda i: (i.depth, _RELATION_RANK.get(i.relation, 9), i.id is None))
+    items.sort(key=lambda i: (i.depth, _RELATION_RANK.get(i.relation, 9), i.ref is None))
     return TraceGroup("cites", tuple(items[:limit]), len(items))
 
 
@@ -328,7 +328,7 @@ def trace(
             groups.append(_similar(ctx, index, doc_id, clause_id, filters, limit))
     clause = tree.by_id.get(clause_id) if clause_id else None
     return TraceResult(
-        id=item_id(doc_id, clause_id), doc_id=doc_id, clause_id=clause_id, title=summary.title,
+        ref=item_id(doc_id, clause_id), doc_id=doc_id, clause_id=clause_id, title=summary.title,
         number=clause_label(tree, clause), text=clause.text[:SNIPPET_CHARS * 2] if clause else None,
         topics=tuple(dict.fromkeys(t.topic for t in tags)), groups=tuple(groups),
     )  # fmt: skip

@@ -56,7 +56,7 @@ Value = int | str
 class ListRow:
     """One document as `kb list` shows it: the fields a reader scans, plus the id to pass to `kb show`."""
 
-    id: str
+    doc_id: str
     date: date | None  # the version's date, the one the counting year comes from
     year: int | None
     province: str | None  # None for national documents
@@ -244,7 +244,7 @@ def list_row(doc: DocSummary) -> ListRow:
     """The row `kb list` shows for one document."""
     meta = doc.meta
     return ListRow(
-        id=doc.id,
+        doc_id=doc.id,
         date=meta.version_date,
         year=meta.year,
         province=meta.province,
@@ -288,9 +288,9 @@ def _province_key(row: ListRow) -> tuple[int, str]:
 
 
 _SORT_KEYS: dict[str, Callable[[ListRow], tuple[object, ...]]] = {
-    "date": lambda r: (_date_key(r), _text_key(r.title), r.id),
-    "province": lambda r: (_province_key(r), _city_key(r.city), _date_key(r), _text_key(r.title), r.id),
-    "title": lambda r: (_text_key(r.title), _date_key(r), r.id),
+    "date": lambda r: (_date_key(r), _text_key(r.title), r.doc_id),
+    "province": lambda r: (_province_key(r), _city_key(r.city), _date_key(r), _text_key(r.title), r.doc_id),
+    "title": lambda r: (_text_key(r.title), _date_key(r), r.doc_id),
 }
 
 
