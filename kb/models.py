@@ -360,6 +360,10 @@ class SearchResult:
     hits: tuple[SearchHit, ...]
     facets: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
     seconds: float = 0.0
+    mode: str = "exact"  # "exact": every word occurs as typed; "question": ranked answers to a question
+    # With no hit: each word of the query with its hit count alone, and a relaxed query that has hits (or None).
+    word_hits: tuple[tuple[str, int], ...] = ()
+    relaxed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

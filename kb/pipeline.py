@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kb.errors import KbError, UnsupportedFormat
 from kb.extract import REGISTRY, extract_bytes, format_of, read_file
@@ -56,6 +56,7 @@ class Options:
     ocr: bool = False
     overrides: Overrides | None = None
     topics_file: str | None = None
+    engine: str | None = None  # the search engine of a new knowledge base (None: the home's, else Whoosh)
 
 
 def document_id(path: str | Path) -> str:
@@ -166,7 +167,14 @@ def _safe_process(path: str, options: Options) -> Processed | Failure:
         return Failure(path, "InternalError", f"{path}: could not be processed ({type(exc).__name__}: {exc})")
 
 
-def _process_all(paths: Sequence[str], options: Options, jobs: int) -> Iterator[tuple[str, Processed | Failure]]:
+def _process_all(
+    paths: Sequence[str], options: Options, jobs: int, cluster: Any = None
+) -> Iterator[tuple[str, Processed | Failure]]:
+    if cluster is not None:  # a Dask client: the workers of its cluster run the stages
+        from kb.distributed import process_on_cluster
+
+        yield from process_on_cluster(paths, options, cluster)
+        return
     if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
         for path in paths:
             yield path, _safe_process(path, options)
@@ -203,6 +211,8 @@ def ingest(
     ocr: bool = False,
     strict: bool = False,
     jobs: int | None = None,
+    scheduler: str | None = None,
+    engine: str | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Bring the knowledge base at ``home`` up to date with the files under ``paths``.
@@ -210,9 +220,11 @@ def ingest(
     New and changed files are processed, files gone from an ingested folder are removed, unchanged files do no
     work. A file that fails is reported in the result (its earlier version, if any, stays); with ``strict`` the
     first failure raises instead. ``paths`` may be what :func:`discover` found already (a caller that shows a
-    progress bar needs the number of files first); ``progress`` is called once for every file.
+    progress bar needs the number of files first); ``progress`` is called once for every file. With
+    ``scheduler`` (a Dask scheduler's address) the per-document stages run on that cluster's workers instead of
+    local processes; this process still writes the store and the index. ``engine`` chooses the search engine of
+    a new knowledge base (Whoosh by default); an existing one keeps its own.
     """
-    from kb.store.sqlite import Store
 
     started = time.perf_counter()
     stage: dict[str, float] = {}
@@ -223,12 +235,44 @@ def ingest(
         from kb.metadata.read import load_overrides
 
         overrides = load_overrides(meta_path)
-    options = Options(ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None)
+    options = Options(
+        ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None, engine=engine
+    )
     fingerprint = _fingerprint(options, meta_path)
     found = paths if isinstance(paths, Discovered) else discover(paths)
     if strict and found.failures:
         raise KbError(found.failures[0].message)
     failures = list(found.failures)
+    if engine is not None:  # a home holds one index: refuse another engine before changing anything
+        from kb.search.engines import check_engine
+
+        check_engine(home, engine)
+    cluster = None
+    if scheduler is not None:  # connect before touching the knowledge base: a wrong address changes nothing
+        from kb.distributed import connect
+
+        cluster = connect(scheduler)
+    try:
+        return _ingest(found, home, options, fingerprint, failures, strict, jobs, cluster, progress, started, stage)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _ingest(
+    found: Discovered,
+    home: Path,
+    options: Options,
+    fingerprint: str,
+    failures: list[Failure],
+    strict: bool,
+    jobs: int | None,
+    cluster: Any,
+    progress: Progress | None,
+    started: float,
+    stage: dict[str, float],
+) -> IngestReport:
+    from kb.store.sqlite import Store
 
     with Store.open(home, create=True) as store:
         known = store.sources()
@@ -262,9 +306,9 @@ def ingest(
         added = updated = 0
         interrupted = store.get_meta(INDEX_STATE) == INDEX_DIRTY  # a killed run left work to finish
         if todo or gone or interrupted:
-            index = _open_index(home)
+            index = _open_index(home, options.engine)
             store.set_meta(INDEX_STATE, INDEX_DIRTY)
-            results = _process_all(list(todo), options, jobs or default_jobs())
+            results = _process_all(list(todo), options, jobs or default_jobs(), cluster)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
@@ -311,10 +355,10 @@ def ingest(
     )
 
 
-def _open_index(home: Path) -> SearchIndex:
-    from kb.search.interface import open_index
+def _open_index(home: Path, engine: str | None = None) -> SearchIndex:
+    from kb.search.engines import open_search_index
 
-    return open_index(home, create=True)
+    return open_search_index(home, create=True, engine=engine)
 
 
 def _commit_batch(

@@ -71,3 +71,34 @@ def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert not report.failures, report.failures[:5]
     assert report.added == 3242
     return home
+
+
+# A small knowledge base for the web tests: real laws that cite each other, plus one hostile document made here.
+WEB_FILES = (
+    "行政法/数据安全法(2021-06-10).md",
+    "行政法/网络安全法(2016-11-07).md",
+    "行政法/个人信息保护法(2021-08-20).md",
+    "DLC/广东地方法规/地方性法规/广东/深圳经济特区数据条例(2021-07-06).md",
+    "DLC/上海地方法规/地方性法规/上海/上海市数据条例(2021-11-25).md",
+)
+HOSTILE_TITLE = '<script>alert("title")</script>测试数据条例'
+HOSTILE_MD = (
+    f"# {HOSTILE_TITLE}\n\n"
+    "第一条　为了规范数据处理活动，根据《中华人民共和国数据安全法》第二十一条，制定本条例。"
+    "<img src=x onerror=alert(1)>\n\n"
+    "第二条　公共数据授权运营应当遵守《中华人民共和国网络安全法》。\n"
+)
+
+
+@pytest.fixture(scope="session")
+def web_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A knowledge base of a few real laws (and one document whose title and text hold HTML), built in seconds."""
+    from kb.pipeline import ingest
+
+    folder = tmp_path_factory.mktemp("web-docs")
+    hostile = folder / "hostile.md"
+    hostile.write_text(HOSTILE_MD, encoding="utf-8")
+    home = tmp_path_factory.mktemp("web-home")
+    report = ingest([corpus_file(f) for f in WEB_FILES] + [hostile], home, jobs=1)
+    assert not report.failures and report.added == len(WEB_FILES) + 1
+    return home

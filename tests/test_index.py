@@ -1,5 +1,6 @@
-"""Search index on real documents: exact string recall against brute force, numerals, widths, filters, facets,
-documents mode, versions and stale entries, more-like-this, the write lock and Whoosh compatibility."""
+"""Search index on real documents, for each engine (Whoosh and tantivy): exact string recall against brute force,
+numerals, widths, filters, facets, documents mode, versions and stale entries, more-like-this; and for Whoosh the
+write lock and compatibility with Whoosh's own reader."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from kb.errors import IndexMissing, KbError, QuerySyntaxError, StoreError
 from kb.models import ClauseKind, Document, TopicTag
 from kb.pipeline import process_bytes, process_file
 from kb.search.analyzer import normalize
+from kb.search.engines import ENGINES, open_search_index
+from kb.search.interface import SearchIndex
 from kb.search.postings import CLAUSE, Entry
 from kb.search.whoosh_index import WhooshIndex, _WriteLock, entries_for, open_index
 from tests.conftest import corpus_file
@@ -37,10 +40,17 @@ def docs() -> list[tuple[Document, tuple[TopicTag, ...]]]:
     return [load(f) for f in FILES]
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def index(docs: list[tuple[Document, tuple[TopicTag, ...]]], tmp_path_factory: pytest.TempPathFactory) -> WhooshIndex:
+def index(
+    docs: list[tuple[Document, tuple[TopicTag, ...]]], engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> SearchIndex:
     home = tmp_path_factory.mktemp("home")
-    ix = open_index(home, create=True)
+    ix = open_search_index(home, create=True, engine=engine)
     ix.update(docs)
     return ix
 
@@ -56,7 +66,7 @@ def brute_force(entries: list[Entry], text: str) -> set[tuple[str, str | None]]:
     return {(e.doc_id, e.clause_id) for e in entries if needle in normalize(e.text)}
 
 
-def result_set(index: WhooshIndex, query: str, **kwargs: object) -> set[tuple[str, str | None]]:
+def result_set(index: SearchIndex, query: str, **kwargs: object) -> set[tuple[str, str | None]]:
     result = index.search(query, limit=100_000, facets=False, **kwargs)  # type: ignore[arg-type]
     assert result.total == len(result.hits)
     return {(h.doc_id, h.clause_id) for h in result.hits}
@@ -91,7 +101,7 @@ def clause_of(docs: list[tuple[Document, tuple[TopicTag, ...]]], title: str, num
         ("信息 OR 篡改", "中华人民共和国数据安全法", "第二十一条"),
     ],
 )
-def test_query_finds_the_article(index: WhooshIndex, docs: list, query: str, title: str, number: str) -> None:
+def test_query_finds_the_article(index: SearchIndex, docs: list, query: str, title: str, number: str) -> None:
     assert clause_of(docs, title, number) in result_set(index, query)
 
 
@@ -100,12 +110,12 @@ def test_query_finds_the_article(index: WhooshIndex, docs: list, query: str, tit
     ["数据", "据安全", "共数据开", "法", "，", "分级分类", "全安数据", "人民政府", "县级以上人民政府",
      "个人信息处理者", "应当", "第二十一条", "数据处理活动", "(一)", "app"],
 )  # fmt: skip
-def test_result_set_is_exactly_the_clauses_containing_the_string(index: WhooshIndex, entries: list[Entry],
+def test_result_set_is_exactly_the_clauses_containing_the_string(index: SearchIndex, entries: list[Entry],
                                                                  text: str) -> None:  # fmt: skip
     assert result_set(index, f'"{text}"') == brute_force(entries, text)
 
 
-def test_random_substrings_are_found_exactly(index: WhooshIndex, entries: list[Entry]) -> None:
+def test_random_substrings_are_found_exactly(index: SearchIndex, entries: list[Entry]) -> None:
     import random
 
     rng = random.Random(7)
@@ -121,18 +131,18 @@ def test_random_substrings_are_found_exactly(index: WhooshIndex, entries: list[E
         assert found == brute_force(entries, piece)
 
 
-def test_not_excludes(index: WhooshIndex, entries: list[Entry]) -> None:
+def test_not_excludes(index: SearchIndex, entries: list[Entry]) -> None:
     with_both = brute_force(entries, "分类分级") & brute_force(entries, "篡改")
     assert with_both
     assert result_set(index, "分类分级 -篡改") == brute_force(entries, "分类分级") - with_both
 
 
-def test_numerals_match_in_both_scripts(index: WhooshIndex) -> None:
+def test_numerals_match_in_both_scripts(index: SearchIndex) -> None:
     assert result_set(index, "第21条") == result_set(index, "第二十一条")
     assert result_set(index, "第21条") - result_set(index, '"第二十一条"') == set()
 
 
-def test_filters_and_whole_set_facets(index: WhooshIndex, entries: list[Entry]) -> None:
+def test_filters_and_whole_set_facets(index: SearchIndex, entries: list[Entry]) -> None:
     result = index.search("数据", limit=1, facets=True)
     matched = [e for e in entries if "数据" in normalize(e.text)]
     assert result.total == len(matched)
@@ -153,20 +163,20 @@ def test_filters_and_whole_set_facets(index: WhooshIndex, entries: list[Entry]) 
     assert index.search("数据 year:2022..").total == sum(1 for e in matched if e.year and e.year >= 2022)
 
 
-def test_topic_filter_uses_the_clause_tags(index: WhooshIndex, entries: list[Entry]) -> None:
+def test_topic_filter_uses_the_clause_tags(index: SearchIndex, entries: list[Entry]) -> None:
     tagged = {(e.doc_id, e.clause_id) for e in entries if "数据安全" in e.topics}
     assert tagged
     assert result_set(index, "topic:数据安全") == tagged
     assert result_set(index, "数据 topic:数据安全") == tagged & brute_force(entries, "数据")
 
 
-def test_filter_only_query_lists_by_date(index: WhooshIndex, entries: list[Entry]) -> None:
+def test_filter_only_query_lists_by_date(index: SearchIndex, entries: list[Entry]) -> None:
     result = index.search("province:上海", limit=5)
     assert result.total == sum(1 for e in entries if e.province == "上海")
     assert all(h.province == "上海" for h in result.hits)
 
 
-def test_sort_by_date_puts_newest_first(index: WhooshIndex, entries: list[Entry]) -> None:
+def test_sort_by_date_puts_newest_first(index: SearchIndex, entries: list[Entry]) -> None:
     hits = index.search("数据", limit=200, sort="date").hits
     dates = [next(e.date or "" for e in entries if (e.doc_id, e.clause_id) == (h.doc_id, h.clause_id)) for h in hits]
     assert dates == sorted(dates, reverse=True)
@@ -175,7 +185,7 @@ def test_sort_by_date_puts_newest_first(index: WhooshIndex, entries: list[Entry]
     assert undated.year is None  # 网络数据安全管理条例 states no date: last
 
 
-def test_hits_carry_highlights_on_the_matched_words(index: WhooshIndex) -> None:
+def test_hits_carry_highlights_on_the_matched_words(index: SearchIndex) -> None:
     hits = index.search("分类分级 篡改", limit=10).hits
     for hit in hits:
         assert {hit.snippet[h.start : h.end] for h in hit.highlights} == {"分类分级", "篡改"}
@@ -184,7 +194,7 @@ def test_hits_carry_highlights_on_the_matched_words(index: WhooshIndex) -> None:
     assert all(normalize(spaced.snippet[h.start : h.end]) == "数据分类分级" for h in spaced.highlights)
 
 
-def test_documents_mode(index: WhooshIndex, docs: list) -> None:
+def test_documents_mode(index: SearchIndex, docs: list) -> None:
     result = index.search("数据安全法", docs=True, limit=10)
     assert result.hits[0].title == "中华人民共和国数据安全法"
     assert result.hits[0].clause_id is None
@@ -197,7 +207,7 @@ def test_documents_mode(index: WhooshIndex, docs: list) -> None:
     assert sum(n for _, n in dict(both.facets)["type"]) == both.total
 
 
-def test_more_like_this_finds_similar_clauses_elsewhere(index: WhooshIndex, docs: list) -> None:
+def test_more_like_this_finds_similar_clauses_elsewhere(index: SearchIndex, docs: list) -> None:
     doc_id, clause_id = clause_of(docs, "中华人民共和国数据安全法", "第二十一条")
     hits = index.more_like_this(doc_id, clause_id, limit=5)
     assert hits
@@ -209,19 +219,19 @@ def test_more_like_this_finds_similar_clauses_elsewhere(index: WhooshIndex, docs
     ("query", "error"),
     [('"未闭合', QuerySyntaxError), ("", QuerySyntaxError), ("bogus:1", QuerySyntaxError)],
 )
-def test_bad_queries_raise_kb_errors(index: WhooshIndex, query: str, error: type[KbError]) -> None:
+def test_bad_queries_raise_kb_errors(index: SearchIndex, query: str, error: type[KbError]) -> None:
     with pytest.raises(error):
         index.search(query)
 
 
-def test_bad_sort_is_an_error(index: WhooshIndex) -> None:
+def test_bad_sort_is_an_error(index: SearchIndex) -> None:
     with pytest.raises(KbError, match="sort 'name'"):
         index.search("数据", sort="name")
 
 
-def test_missing_index_says_to_ingest(tmp_path: Path) -> None:
+def test_missing_index_says_to_ingest(tmp_path: Path, engine: str) -> None:
     with pytest.raises(IndexMissing, match="run `kb ingest"):
-        open_index(tmp_path)
+        open_search_index(tmp_path, engine=engine)
 
 
 # -- entries ------------------------------------------------------------------------------------------------------
@@ -261,8 +271,8 @@ def changed(doc_file: str, old: str, new: str) -> tuple[Document, tuple[TopicTag
     return processed.document, processed.topics
 
 
-def test_versions_stale_entries_and_removal(tmp_path: Path, docs: list) -> None:
-    index = open_index(tmp_path, create=True)
+def test_versions_stale_entries_and_removal(tmp_path: Path, docs: list, engine: str) -> None:
+    index = open_search_index(tmp_path, create=True, engine=engine)
     first, second = docs[0], docs[2]
     index.update([first, second])
     assert index.indexed_versions() == {first[0].id: first[0].sha256, second[0].id: second[0].sha256}
@@ -290,8 +300,8 @@ def test_versions_stale_entries_and_removal(tmp_path: Path, docs: list) -> None:
     assert index.search("深圳").total == 0
 
 
-def test_re_adding_a_version_replaces_it(tmp_path: Path, docs: list) -> None:
-    index = open_index(tmp_path, create=True)
+def test_re_adding_a_version_replaces_it(tmp_path: Path, docs: list, engine: str) -> None:
+    index = open_search_index(tmp_path, create=True, engine=engine)
     index.update([docs[0]])
     total = index.search("数据").total
     index.update([docs[0]])
@@ -315,10 +325,10 @@ def test_incremental_update_is_fast_and_segments_stay_few(tmp_path: Path, docs: 
     assert index.search('"深圳经济特区6"').total == 0
 
 
-def test_new_documents_in_another_process_are_seen(tmp_path: Path, docs: list) -> None:
-    reader = open_index(tmp_path, create=True)
+def test_new_documents_in_another_process_are_seen(tmp_path: Path, docs: list, engine: str) -> None:
+    reader = open_search_index(tmp_path, create=True, engine=engine)
     assert reader.search("数据").total == 0
-    writer = open_index(tmp_path)
+    writer = open_search_index(tmp_path)
     writer.update([docs[0]])
     assert reader.search("数据").total > 0  # the reader picks up the new commit
 
@@ -337,11 +347,19 @@ def test_write_lock_names_its_holder(tmp_path: Path) -> None:
         pass
 
 
-def test_whoosh_reads_the_segments_kb_writes(index: WhooshIndex) -> None:
+@pytest.fixture(scope="module")
+def whoosh(docs: list[tuple[Document, tuple[TopicTag, ...]]], tmp_path_factory: pytest.TempPathFactory) -> WhooshIndex:
+    ix = open_index(tmp_path_factory.mktemp("whoosh"), create=True)
+    ix.update(docs)
+    return ix
+
+
+def test_whoosh_reads_the_segments_kb_writes(whoosh: WhooshIndex) -> None:
     from whoosh.query import And, Term
 
     from kb.search.analyzer import BIGRAM_ANALYZER
 
+    index = whoosh
     snapshot = index.snapshot()
     with index.storage.open_index("MAIN").searcher() as searcher:
         for term in ("数据", "分类", "篡改"):

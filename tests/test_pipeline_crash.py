@@ -12,7 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from kb.search.whoosh_index import open_index
+import pytest
+
+from kb.search.engines import ENGINES, engine_of, open_search_index
 from kb.store.sqlite import Store
 from tests.conftest import LAWREFBOOK, require_shared
 
@@ -46,15 +48,17 @@ def _assert_consistent(home: Path) -> int:
     return len(live)
 
 
-def test_sigkill_at_any_moment_keeps_the_knowledge_base_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sigkill_at_any_moment_keeps_the_knowledge_base_whole(tmp_path: Path, engine: str) -> None:
     source = sorted(require_shared(LAWREFBOOK / PROVINCE_DIR).glob("*.md"))[:160]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for src in source[:40]:
         shutil.copyfile(src, corpus / src.name)
     home = tmp_path / "kb"
-    first = _kb(home, "ingest", str(corpus))
+    first = _kb(home, "ingest", str(corpus), "--engine", engine)
     assert first.returncode == 0, first.stderr
+    assert engine_of(home) == engine  # remembered: the later ingests name no engine
     assert _assert_consistent(home) == 40
 
     # Add 120 files and change 5, then kill the ingest again and again at different moments.
@@ -82,7 +86,7 @@ def test_sigkill_at_any_moment_keeps_the_knowledge_base_whole(tmp_path: Path) ->
     with Store.open(home) as store:
         assert store.get_meta("index_state") == "clean"
         live = store.live_versions()
-    index = open_index(home)
+    index = open_search_index(home)
     assert index.indexed_versions() == live  # store and index agree, no stale version left
     with Store.open(home) as store:
         changed = [s for s in store.summaries() if Path(s.path).name in {p.name for p in source[:5]}]

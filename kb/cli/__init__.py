@@ -38,9 +38,9 @@ def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from kb.cli import core, report, search, trace
+    from kb.cli import core, report, search, serve, trace
 
-    for module in (core, search, trace, report):
+    for module in (core, search, trace, report, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -70,6 +70,10 @@ def _outline(doc: Document, limit: int | None = None) -> None:
 @click.option("--ocr", is_flag=True, help="Read scanned PDF pages by OCR (Tesseract).")
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Run the per-document stages on this Dask scheduler's workers (kb[distributed]).")  # fmt: skip
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), default=None,
+              help="Search engine of a new knowledge base (default whoosh); an existing one keeps its.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
 @handle_errors
@@ -81,6 +85,8 @@ def ingest(
     ocr: bool,
     strict: bool,
     jobs: int | None,
+    scheduler: str | None,
+    engine: str | None,
     as_json: bool,
 ) -> None:
     """Add or update documents (files or folders, recursively) in the knowledge base.
@@ -90,15 +96,16 @@ def ingest(
     knowledge base stays.
 
     \b
-    Example:
+    Examples:
       kb ingest ../shared/corpus/lawrefbook --metadata ../shared/corpus/manifest.csv
+      kb ingest corpus/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
     from kb.pipeline import discover
     from kb.pipeline import ingest as run_ingest
 
     found = discover(paths)
     run = functools.partial(run_ingest, found, obj.home, metadata_file=metadata_file, topics_file=topics_file,
-                            ocr=ocr, strict=strict, jobs=jobs)  # fmt: skip
+                            ocr=ocr, strict=strict, jobs=jobs, scheduler=scheduler, engine=engine)  # fmt: skip
     if sys.stderr.isatty() and not as_json:
         with click.progressbar(length=len(found.files), label="ingesting", file=sys.stderr, show_pos=True) as bar:
             report = run(progress=lambda _path, _ok: bar.update(1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
@@ -12,8 +14,8 @@ FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
 FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 
 
-@click.command()
-@click.argument("query", nargs=-1)
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--province", help="Only this province (short name: 浙江, 广东; 浙江省 also works).")
 @click.option("--city", help="Only this city (深圳, 杭州).")
 @click.option("--year", type=int, help="Only documents of this year (the version's year).")
@@ -32,17 +34,26 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: str | None, year: int | None,
            year_from: int | None, year_to: int | None, level: str | None, doc_type: str | None, topic: str | None,
            docs: bool, limit: int, sort: str, as_json: bool) -> None:  # fmt: skip
-    """Search clauses (or with --docs, documents) for words, phrases and field filters.
+    """Search clauses (or with --docs, documents) for words, phrases and field filters, or answer a question.
 
     Words must all occur (AND); each matches wherever its characters occur, so 据安全 finds 数据安全.
     Also: OR, NOT or -word, "an exact phrase", (grouping), and filters in the query itself:
-    province:浙江 city:深圳 year:2020 year:2016..2020 level:provincial type:地方性法规 topic:公共数据权属.
+    province:浙江 city:深圳 year:2020 year:2016..2020 level:provincial type:地方性法规 topic:公共数据权属
+    title:数据安全法 (documents whose title or short title holds it).
+
+    A question is answered by ranked retrieval instead: a query without quotes, OR, NOT, -word or parentheses
+    is a question when it holds a question word (怎么办 如何 什么 吗 是否 能否 哪些 ？ ...) and has 8 or more
+    characters; shorter ones with a question word, and one run of 8 or more characters without, are questions
+    when they occur nowhere as typed. Its words (and their legal synonyms: 社保 ~ 社会保险) rank
+    articles; not every word has to occur. Quote a text ("...") to match it exactly instead.
 
     \b
     Examples:
       kb search 公共数据 开放 --province 浙江
       kb search '"数据分类分级" OR 数据分级' --from 2020 --json
       kb search 数据安全法 --docs
+      kb search 公共数据 -开放
+      kb search 公司不给交社保怎么办
     """
     if year is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
@@ -65,7 +76,15 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
 def _print_result(result: SearchResult, docs: bool, *, color: bool) -> None:
     noun = "documents" if docs else "clauses"
     shown = f"; showing {len(result.hits)}" if result.total > len(result.hits) else ""
-    click.echo(f"{result.total} {noun}{shown} ({result.seconds * 1000:.0f} ms)")
+    how = ", ranked as a question (quote it to match exactly)" if result.mode == "question" else ""
+    click.echo(f"{result.total} {noun}{shown} ({result.seconds * 1000:.0f} ms){how}")
+    if result.total == 0 and result.word_hits:
+        alone = ", ".join(f"{word}: {count}" for word, count in result.word_hits)
+        missing = [word for word, count in result.word_hits if count == 0]
+        why = f"no text holds {'、'.join(missing)}" if missing else "no text holds all the words together"
+        click.echo(f"{why} (hits of each word alone: {alone})")
+        if result.relaxed:
+            click.echo(f"try: kb search {shlex.quote(result.relaxed)}")
     for rank, hit in enumerate(result.hits, 1):
         click.echo("")
         click.echo(f"{rank:>3}. {_heading(hit, color)}")

@@ -20,7 +20,7 @@ import numpy as np
 
 from kb.models import Highlight, SearchHit
 from kb.search.analyzer import bigrams, normalize, normalize_with_offsets
-from kb.search.postings import CHARS, GRAMS, Entry, SegmentData
+from kb.search.postings import CHARS, GRAMS, HEADS, Entry, SegmentData
 from kb.search.query import And, Filter, Node, Not, Text, texts
 from kb.search.snapshot import DocumentSpace, Part, Snapshot
 
@@ -199,6 +199,8 @@ def filter_mask(part: Part, node: Filter) -> np.ndarray:
         if found is not None:
             mask[found[0]] = True
         return mask
+    if node.field == "title":
+        return _title_mask(part, node.value or "")
     codes, values = part.data.column(node.field)
     if node.field in ("year", "first_year"):
         low = -1 if node.low is None else node.low
@@ -207,6 +209,22 @@ def filter_mask(part: Part, node: Filter) -> np.ndarray:
     else:
         ok = np.array([v == node.value for v in values])
     return ok[codes]
+
+
+def _title_mask(part: Part, value: str) -> np.ndarray:
+    """Entries of documents whose title or short title holds ``value`` (or is the title an alias stands for)."""
+    from kb.citations.patterns import load_aliases
+
+    wanted = [value]
+    full = load_aliases().expand(value)
+    if full:
+        wanted.append(normalize(full))
+    head_codes, heads = part.data.column(HEADS)
+    ok = np.array([any(w in line for w in wanted for line in (h.split("\n") if h else ())) for h in heads])
+    own = part.is_doc & ok[head_codes]
+    versions = np.zeros(len(part.version_values), dtype=bool)
+    versions[np.unique(part.version_codes[own])] = True
+    return versions[part.version_codes]
 
 
 # -- search -----------------------------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Search interface: a knowledge base's home -> a SearchIndex (the protocol every caller is typed against).
 
-The pipeline writes the index through :class:`SearchIndex`, `kb search`, `kb trace` and the web UI read it through
-:func:`open_for_reading`; which engine stands behind it is decided here alone (today Whoosh, in
-kb/search/whoosh_index.py). The store/index handshake lives here too: an ingest sets the store's ``index_state``
-to ``dirty`` before it adds versions to the index and to ``clean`` once stale ones are dropped, so a reader that
-finds it dirty hides every version the store does not hold.
+The pipeline writes the index through :class:`SearchIndex`; `kb search`, `kb trace` and the web UI read it through
+:func:`open_for_reading`. Which engine stands behind it (Whoosh in kb/search/whoosh_index.py, tantivy in
+kb/search/tantivy_index.py) is decided by kb/search/engines.py. The store/index handshake lives here too: an
+ingest sets the store's ``index_state`` to ``dirty`` before it adds versions to the index and to ``clean`` once
+stale ones are dropped, so a reader that finds it dirty hides every version the store does not hold.
 """
 
 from __future__ import annotations
@@ -58,11 +58,12 @@ class SearchIndex(Protocol):
         ...
 
 
-def open_index(home: Path, *, create: bool = False) -> SearchIndex:
-    """The search index of the knowledge base at ``home`` (an empty one made with ``create``); raises IndexMissing."""
-    from kb.search.whoosh_index import open_index as open_whoosh
+def open_index(home: Path, *, create: bool = False, engine: str | None = None) -> SearchIndex:
+    """The search index of the knowledge base at ``home`` (an empty one made with ``create``, of ``engine``);
+    raises IndexMissing. The engine is the one the home was built with (kb/search/engines.py)."""
+    from kb.search.engines import open_search_index
 
-    return open_whoosh(home, create=create)
+    return open_search_index(home, create=create, engine=engine)
 
 
 def live_versions(home: Path) -> Mapping[str, str] | None:

@@ -8,7 +8,7 @@ What users of legal databases and web search already type::
     "数据 安全"                 an exact phrase (whitespace is ignored inside, as in the index)
     (数据 OR 信息) 安全          grouping
     province:浙江 city:深圳 year:2020 year:2016..2020 level:provincial type:地方性法规 topic:公共数据权属
-    status:in_force
+    status:in_force title:数据安全法 (documents whose title or short title holds it; 个保法 and other aliases too)
 
 A word is matched as a string, not as a segmented word: 据安全 finds 数据安全. Numbers match in either script where
 a text numbers things (第21条 ~ 第二十一条, 2020年 ~ 二〇二〇年). Field values accept the usual written forms
@@ -63,7 +63,8 @@ Node = Text | Filter | And | Or | Not
 
 # Query field names users type -> the index field they filter.
 FIELDS = {"province": "province", "city": "city", "year": "year", "first_year": "first_year", "level": "level",
-          "type": "doc_type", "doc_type": "doc_type", "topic": "topic", "status": "status"}  # fmt: skip
+          "type": "doc_type", "doc_type": "doc_type", "topic": "topic", "status": "status",
+          "title": "title"}  # fmt: skip
 # A field filter: an ASCII name, a colon (half- or full-width), the value, e.g. province:浙江, year:2016..2020.
 FIELD_TOKEN = re.compile(r"^([A-Za-z_]+)[:：](.*)$", re.S)
 # A year range value: 2016..2020, 2016.., ..2020 (also with a full-width or Chinese dash: 2016－2020, 2016—2020).
@@ -89,6 +90,8 @@ CHINESE_ORDINAL = re.compile(
 # A year in Chinese digits before 年 (二〇二〇年).
 CHINESE_YEAR = re.compile(r"[零〇一二三四五六七八九]{4}(?=年)")
 MAX_VARIANTS = 16
+# A 发文字号's year in brackets other than 〔〕, as normalised ([2018], 【2018】, (2018)): 国办发[2018]124号.
+DOC_NUMBER_YEAR = re.compile(r"[\[【(（［〈{](\d{4})[\]】)）］〉}](?=第?\d+号)")
 # Cheap test whether a string can hold a number in a numbering context at all (so normalize.numerals loads only then).
 NUMBER_HINT = re.compile(r"\d|[第条款项章节编目年]")
 
@@ -138,9 +141,14 @@ def texts(node: Node | None) -> list[Text]:
 
 
 def text_node(text: str) -> Text:
-    """A Text for the string ``text``, with its numeral variants."""
+    """A Text for the string ``text``, with its numeral variants (and a 发文字号's usual 〔〕 form)."""
     norm = normalize(text)
-    return Text(text, numeral_variants(norm) if NUMBER_HINT.search(norm) else (norm,))
+    variants = numeral_variants(norm) if NUMBER_HINT.search(norm) else (norm,)
+    if DOC_NUMBER_YEAR.search(norm):
+        bracketed = normalize(DOC_NUMBER_YEAR.sub(r"〔\1〕", norm))
+        if bracketed not in variants:
+            variants = (*variants, bracketed)
+    return Text(text, variants)
 
 
 def field_filter(name: str, value: str) -> Filter:
@@ -163,6 +171,8 @@ def field_filter(name: str, value: str) -> Filter:
         return Filter(field, _enum_value(name, value, DocType, aliases))
     if field in ("province", "city"):
         return Filter(field, place_short_name(field, value))
+    if field == "title":
+        return Filter(field, normalize(value))
     return Filter(field, value)
 
 

@@ -41,9 +41,14 @@ MAX_SEGMENT_ENTRIES = 50_000
 # are MERGE_COUNT of them. Larger segments are left alone: a batch of an ingest makes one, and merging them would
 # cost an ingest more than the milliseconds it saves a query.
 SMALL_SEGMENT = 2_000
-MERGE_COUNT = 8
+MERGE_COUNT = 4
 # A segment with more than this share of deleted entries is rebuilt from its live entries.
 MAX_DELETED_SHARE = 0.5
+# Across the whole index, deleted entries (old versions of re-ingested documents) may make up at most this share of
+# all entries; past it, the segments with the most deleted entries are rebuilt until half of it is left. This keeps
+# an index that has seen many incremental ingests within a few per cent of a fresh build's size, at the cost of an
+# occasional rebuild of one batch-sized segment (about a second) during an ingest.
+MAX_INDEX_DELETED_SHARE = 0.03
 # A table of contents a killed writer left under its temporary name (Whoosh writes _MAIN_7.toc.<time>, then
 # renames it); Whoosh's own clean-up only knows finished names, so kb removes these while holding the lock.
 TEMP_TOC = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
@@ -237,7 +242,6 @@ class WhooshIndex:
         Hits are ranked by relevance (BM25 over the matched strings) or by date (newest first); facet counts
         (province, year, type) cover the whole result set, not only the hits returned.
         """
-        from kb.search.evaluate import run_search
         from kb.search.query import And, filter_nodes, parse_query
 
         started = time.perf_counter()
@@ -256,15 +260,54 @@ class WhooshIndex:
         tree = parts[0] if len(parts) == 1 else And(tuple(parts))
         for attempt in range(3):
             try:
-                hits, total, facet_counts = run_search(self.snapshot(), tree, docs=docs, limit=limit, sort=sort,
-                                                       facets=facets)  # fmt: skip
-                break
+                return self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,
+                                    started=started)  # fmt: skip
             except FileNotFoundError:
                 if attempt == 2:
                     raise
                 self._snapshot = None
+        raise AssertionError("unreachable")
+
+    def _answer(self, query: str, node: Any, tree: Any, *, docs: bool, limit: int, sort: str, facets: bool,
+                started: float) -> SearchResult:  # fmt: skip
+        """Exact matching of ``tree``, or ranked answers when the query is a question (see kb.search.modes)."""
+        from kb.search.analyzer import normalize
+        from kb.search.evaluate import run_search
+        from kb.search.modes import check_filters, explain_zero, filters_of, question_parts
+        from kb.search.query import And, Filter, Text
+
+        snapshot = self.snapshot()
+        check_filters(snapshot, tree)
+        question = None if docs or sort != "relevance" else question_parts(query, node)
+        if question is not None and question.certain:
+            return self._ranked(query, question, tree, limit, facets, started)
+        hits, total, facet_counts = run_search(snapshot, tree, docs=docs, limit=limit, sort=sort, facets=facets)
+        if total == 0 and question is not None and question.possible:
+            return self._ranked(query, question, tree, limit, facets, started)
+        if total == 0 and isinstance(node, Text):
+            from kb.citations.patterns import load_aliases
+
+            full = load_aliases().expand(node.text)
+            if full is not None:  # a name from the alias file (个保法, 数据二十条): its document's entries
+                named = And((Filter("title", normalize(full)), *filters_of(tree)))
+                hits, total, facet_counts = run_search(snapshot, named, docs=docs, limit=limit, sort=sort,
+                                                       facets=facets)  # fmt: skip
+        word_hits: tuple[tuple[str, int], ...] = ()
+        relaxed = None
+        if total == 0 and node is not None:
+            word_hits, relaxed = explain_zero(snapshot, node, tree)
         return SearchResult(query=query, total=total, hits=hits, facets=facet_counts,
-                            seconds=round(time.perf_counter() - started, 6))  # fmt: skip
+                            seconds=round(time.perf_counter() - started, 6), word_hits=word_hits,
+                            relaxed=relaxed)  # fmt: skip
+
+    def _ranked(self, query: str, question: Any, tree: Any, limit: int, facets: bool, started: float) -> SearchResult:
+        from kb.search.modes import filters_of
+        from kb.search.rank import rank_question
+
+        hits, total, facet_counts, _ = rank_question(self.snapshot(), question.text, filters_of(tree), limit=limit,
+                                                     facets=facets)  # fmt: skip
+        return SearchResult(query=query, total=total, hits=hits, facets=facet_counts,
+                            seconds=round(time.perf_counter() - started, 6), mode="question")  # fmt: skip
 
     def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]:
         """Other clauses whose wording is closest to this one (BM25 over its most distinctive bigrams)."""
@@ -334,6 +377,8 @@ class WhooshIndex:
                 rebuild.append(part)
             else:
                 kept.append(part)
+        rebuild.extend(_most_deleted(kept))
+        kept = [p for p in kept if p not in rebuild]
         small = [p for p in kept if p.segment.doc_count() < SMALL_SEGMENT]
         if len(small) >= MERGE_COUNT:
             rebuild.extend(small)
@@ -358,6 +403,22 @@ class WhooshIndex:
         if self._snapshot is not None:
             self._snapshot.close()
             self._snapshot = None
+
+
+def _most_deleted(parts: Sequence[Any]) -> list[Any]:
+    """The segments to rebuild so that deleted entries fall to half of MAX_INDEX_DELETED_SHARE of the index, most
+    deleted first; none while the share is below MAX_INDEX_DELETED_SHARE."""
+    total = sum(p.segment.doc_count_all() for p in parts)
+    dead = sum(p.segment.deleted_count() for p in parts)
+    if not total or dead <= MAX_INDEX_DELETED_SHARE * total:
+        return []
+    chosen = []
+    for part in sorted(parts, key=lambda p: p.segment.deleted_count(), reverse=True):
+        if dead <= MAX_INDEX_DELETED_SHARE * total / 2 or not part.segment.deleted_count():
+            break
+        chosen.append(part)
+        dead -= part.segment.deleted_count()
+    return chosen
 
 
 def _write_entries(storage: Any, entries: list[Entry], lock_fd: int) -> list[Any]:
