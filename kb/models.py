@@ -11,7 +11,10 @@ import dataclasses
 import enum
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kb.versions.records import Version
 
 
 class Format(enum.StrEnum):
@@ -22,6 +25,11 @@ class Format(enum.StrEnum):
     HTML = "html"
     TEXT = "txt"
     MARKDOWN = "md"
+    DOC = "doc"  # Word 97-2003, through a converter
+    WPS = "wps"  # WPS Office, through LibreOffice
+    OFD = "ofd"  # GB/T 33190 official electronic documents
+    CSV = "csv"  # a row of a list (title, dates, issuer, url), one document per row
+    XLSX = "xlsx"
 
 
 class Level(enum.StrEnum):
@@ -259,7 +267,29 @@ class DocFilter:
     level: Level | None = None
     doc_type: DocType | None = None
     topic: str | None = None
-    status: Status | None = None
+    status: Status | None = None  # the status decided by the versions stage (on ``as_of`` when given)
+    as_of: date | None = None  # with ``status`` None: the versions in force that day
+    # Repeated --topic / --subject values: a document passes when it has any of them (all of them with match_all).
+    # ``topic`` is kept as one more topic; a subject also matches its sub-subjects (数据治理 finds 数据共享开放).
+    topics: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    match_all: bool = False
+    # The documents a search may return, when a front end has already selected them (e.g. by subject in the store).
+    doc_ids: tuple[str, ...] | None = None
+
+    def all_topics(self) -> tuple[str, ...]:
+        """The topics asked for: ``topic`` and ``topics`` together, each once."""
+        return tuple(dict.fromkeys(((self.topic,) if self.topic else ()) + self.topics))
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectScore:
+    """A subject a document is mainly about (数据治理, 数据共享开放, ...), its score in [0, 1] and the evidence."""
+
+    subject: str
+    score: float
+    evidence: tuple[str, ...]  # one line per kind of evidence: title words, headings, share of clauses, type
+    parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +303,9 @@ class DocSummary:
     meta: DocMeta
     clause_count: int
     topics: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()  # the subjects the document is mainly about, umbrellas included, best first
+    version: Version | None = None  # its place among the versions of its work, with the status decided there
+    copies: tuple[str, ...] = ()  # paths of other files holding the same document (same title, date and text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +455,7 @@ __all__ = [
     "SearchResult",
     "Span",
     "Status",
+    "SubjectScore",
     "TopicTag",
     "to_jsonable",
 ]

@@ -12,15 +12,17 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import KbError, UnsupportedFormat
 from kb.extract import REGISTRY, extract_bytes, format_of, read_file
-from kb.models import Citation, Document, Failure, IngestReport, TopicTag
+from kb.extract.lists import LIST_SUFFIXES, ListRow, header_of, is_list_header, list_source, read_list, row_path
+from kb.models import Citation, Document, Failure, Format, IngestReport, SubjectScore, TopicTag
 from kb.search.interface import INDEX_CLEAN, INDEX_DIRTY, INDEX_STATE
 
 if TYPE_CHECKING:
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
     from kb.store.sqlite import Store
 
 # Bumped whenever a stage changes what it produces, so that `kb ingest` re-processes unchanged files.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "4"  # 2: ids from the path under the ingested folder; 3: stored text keeps full-width digits;
+# 4: document subjects
 # Documents processed and committed together: bounds memory and what a killed run has to redo.
 BATCH_SIZE = 200
 # Below this many files the pool's start-up costs more than it saves.
@@ -47,6 +50,7 @@ class Processed:
     document: Document
     citations: tuple[Citation, ...]
     topics: tuple[TopicTag, ...]
+    subjects: tuple[SubjectScore, ...] = ()  # every subject with evidence, also below the threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +60,58 @@ class Options:
     ocr: bool = False
     overrides: Overrides | None = None
     topics_file: str | None = None
+    subjects_file: str | None = None
     engine: str | None = None  # the search engine of a new knowledge base (None: the home's, else Whoosh)
+    keys: Mapping[str, str] | None = None  # path -> source key, for workers that are handed paths only
 
 
-def document_id(path: str | Path) -> str:
-    """A document's id: stable for a file across rebuilds, independent of every other document."""
-    key = Path(path).resolve().as_posix()
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+def source_key(path: str | Path, root: str | Path | None = None) -> str:
+    """Where a document is, said the same way on every machine: its path under the folder that was ingested
+    (``法律/数据安全法(2021-06-10).md`` for a file of ``kb ingest corpus/lawrefbook``), or its file name when the
+    file itself was named. Forward slashes and Unicode NFC, so Windows, macOS and Linux spell it alike."""
+    file = Path(path)
+    if root is not None:
+        try:
+            relative = file.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            relative = file.name
+    else:
+        relative = file.name
+    return unicodedata.normalize("NFC", relative)
 
 
-def process_bytes(data: bytes, path: str, options: Options = Options()) -> Processed:
-    """Run extraction, metadata, segmentation, citation finding and topic tagging on one file's content."""
+def document_id(key: str) -> str:
+    """A document's id from its :func:`source_key`: the same on every machine and after the corpus moves, stable
+    across rebuilds and independent of every other document."""
+    return hashlib.sha1(unicodedata.normalize("NFC", key).encode("utf-8")).hexdigest()[:12]
+
+
+def widen_key(path: str | Path, key: str) -> str:
+    """The key with one more folder of ``path`` in front: what tells apart two files that sit at the same place
+    under two ingested folders (``a/docs/x.md`` and ``b/docs/x.md``); the absolute path when no folder is left."""
+    parts = Path(path).resolve().parts
+    depth = len(Path(key).parts) + 1
+    if depth >= len(parts):
+        return Path(path).resolve().as_posix()
+    return unicodedata.normalize("NFC", Path(*parts[-depth:]).as_posix())
+
+
+def process_bytes(data: bytes, path: str, options: Options = Options(), key: str | None = None) -> Processed:
+    """Run extraction, metadata, segmentation, citation finding and topic tagging on one file's content.
+
+    ``key`` is the file's :func:`source_key`, from which its id is derived (its file name when not given)."""
     from kb.citations.find import find_citations
     from kb.metadata.read import apply_overrides, read_metadata
     from kb.segment.segmenter import build_body, marked_headings, segment
-    from kb.topics.tag import load_lexicon, tag_topics
 
     extracted = extract_bytes(data, path, ocr=options.ocr)
     body = build_body(extracted.blocks)
     meta = read_metadata(extracted, body)
     if options.overrides is not None:
         meta = apply_overrides(meta, path, options.overrides)
-    doc_id = document_id(path)
+    if key is None:
+        key = (options.keys or {}).get(path) or source_key(path)
+    doc_id = document_id(key)
     segmentation = segment(doc_id, body, marked_headings(extracted))
     document = Document(
         id=doc_id,
@@ -92,13 +126,75 @@ def process_bytes(data: bytes, path: str, options: Options = Options()) -> Proce
         warnings=extracted.warnings + segmentation.warnings,
         grammar=segmentation.grammar,
     )
+    return _classified(document, options, find_citations(document))
+
+
+def _classified(document: Document, options: Options, citations: tuple[Citation, ...]) -> Processed:
+    """A document with its citations, clause topic tags and subject scores."""
+    from kb.topics.subjects import load_subjects, score_subjects
+    from kb.topics.tag import load_lexicon, tag_topics
+
     lexicon = load_lexicon(Path(options.topics_file) if options.topics_file else None)
-    return Processed(document, find_citations(document), tag_topics(document, lexicon))
+    tags = tag_topics(document, lexicon)
+    subjects = load_subjects(Path(options.subjects_file) if options.subjects_file else None)
+    scores = score_subjects(document.title, document.clauses, tags, subjects, all_scores=True)
+    return Processed(document, citations, tags, scores)
 
 
-def process_file(path: str | Path, options: Options = Options()) -> Processed:
+# A row's field (kb.extract.lists) -> the metadata label read_metadata knows it by.
+_ROW_FIELDS = {"title": "标题", "issue_date": "成文日期", "publish_date": "发布日期", "doc_number": "发文字号",
+               "url": "url", "effective_date": "施行日期", "type": "效力级别", "status": "时效性",
+               "index_no": "索引号", "subject": "主题分类", "issuer": "发文机关"}  # fmt: skip
+# Names of the central government in a list's government column: its rows are national unless the title says more.
+_CENTRAL = frozenset({"国务院", "中央", "全国", "中华人民共和国国务院", "中国政府网"})
+
+
+def process_row(row: ListRow, list_path: str, fmt: Format, options: Options = Options()) -> Processed:
+    """One row of a list (title, dates, issuer, url, maybe the text) as a document, classified like any other.
+
+    The government column names a place (上海, 广东) or the central government (国务院) rather than a body:
+    it sets the province (or the national level) only where the title does not say where the document is from.
+    """
+    from dataclasses import replace
+
+    from kb.citations.find import find_citations
+    from kb.metadata.read import read_metadata
+    from kb.models import Block, ExtractedText, Level
+    from kb.normalize.places import is_county
+    from kb.report.stats import mainland_provinces
+    from kb.segment.segmenter import build_body, segment
+
+    path = row_path(list_path, row.row)
+    government = row.get("issuer")
+    place = government.removesuffix("省").removesuffix("市") if government else None
+    is_place = place in mainland_provinces()
+    fields = tuple(
+        (_ROW_FIELDS[name], value)
+        for name, value in row.fields
+        if name in _ROW_FIELDS and not (name == "issuer" and (is_place or value in _CENTRAL))
+    )
+    text = row.get("text")
+    blocks = tuple(Block(line.strip()) for line in (text or "").splitlines() if line.strip())
+    extracted = ExtractedText(path, fmt, row.get("title"), (), blocks, fields)
+    body = build_body(blocks) if blocks else ""
+    meta = read_metadata(extracted, body)
+    if meta.province is None and is_place:
+        county = is_county(meta.short_title or meta.title or "")
+        meta = replace(meta, province=place, level=meta.level or (Level.COUNTY if county else Level.PROVINCIAL))
+    elif meta.province is None and government in _CENTRAL and meta.level is None:
+        meta = replace(meta, level=Level.NATIONAL)
+    doc_id = document_id(row_path(Path(list_path).name, row.row))  # portable: the list's name and the row
+    clauses = segment(doc_id, body, ()).clauses if body else ()
+    content = "\x1f".join(f"{k}={v}" for k, v in row.fields)
+    document = Document(id=doc_id, path=path, format=fmt, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+                        title=meta.title, info=(), body=body, meta=meta, clauses=clauses,
+                        grammar=None)  # fmt: skip
+    return _classified(document, options, find_citations(document) if body else ())
+
+
+def process_file(path: str | Path, options: Options = Options(), key: str | None = None) -> Processed:
     """Read a file and run :func:`process_bytes` on it."""
-    return process_bytes(read_file(path), str(path), options)
+    return process_bytes(read_file(path), str(path), options, key)
 
 
 # -- discovery -----------------------------------------------------------------------------------------------------
@@ -112,11 +208,19 @@ class Discovered:
     roots: tuple[Path, ...]
     skipped: int
     failures: tuple[Failure, ...]
+    keys: Mapping[Path, str] = field(default_factory=dict)  # file -> its source_key (where its id comes from)
+
+    def key(self, file: Path) -> str:
+        """The file's :func:`source_key`."""
+        return self.keys.get(file) or source_key(file)
+
+    lists: tuple[Path, ...] = ()  # CSV and XLSX lists of documents, one document per row
 
 
 def discover(paths: Iterable[str | Path]) -> Discovered:
     """Expand files and folders (recursively) into the supported files to ingest, sorted, absolute."""
-    files: dict[Path, None] = {}
+    files: dict[Path, str] = {}
+    lists: dict[Path, None] = {}
     roots: list[Path] = []
     failures: list[Failure] = []
     skipped = 0
@@ -129,20 +233,26 @@ def discover(paths: Iterable[str | Path]) -> Discovered:
                 for name in sorted(filenames):
                     if name.startswith(".") or name.lower() in SKIPPED_NAMES:
                         continue
-                    if Path(name).suffix.lower() in REGISTRY:
-                        files[Path(dirpath) / name] = None
+                    suffix = Path(name).suffix.lower()
+                    if suffix in REGISTRY:
+                        file = Path(dirpath) / name
+                        files.setdefault(file, source_key(file, path))
+                    elif suffix in LIST_SUFFIXES and is_list_header(header_of(Path(dirpath) / name)):
+                        lists[Path(dirpath) / name] = None  # a sidecar (with a path column) is passed over
                     else:
                         skipped += 1
+        elif path.is_file() and path.suffix.lower() in LIST_SUFFIXES:
+            lists[path] = None  # read_list says what is wrong with a file that is no list
         elif path.is_file():
             try:
                 format_of(path)
             except UnsupportedFormat as exc:
                 failures.append(Failure(str(raw), "UnsupportedFormat", str(exc)))
                 continue
-            files[path] = None
+            files.setdefault(path, source_key(path))
         else:
             failures.append(Failure(str(raw), "NotFound", f"{raw}: no such file or folder"))
-    return Discovered(tuple(sorted(files)), tuple(roots), skipped, tuple(failures))
+    return Discovered(tuple(sorted(files)), tuple(roots), skipped, tuple(failures), files, tuple(sorted(lists)))
 
 
 # -- workers -------------------------------------------------------------------------------------------------------
@@ -154,13 +264,14 @@ def _init_worker(options: Options) -> None:
     _worker_options[:] = [options]
 
 
-def _run_one(path: str) -> tuple[str, Processed | Failure]:
-    return path, _safe_process(path, _worker_options[0])
+def _run_one(job: tuple[str, str]) -> tuple[str, Processed | Failure]:
+    return job[0], _safe_process(job, _worker_options[0])
 
 
-def _safe_process(path: str, options: Options) -> Processed | Failure:
+def _safe_process(job: tuple[str, str], options: Options) -> Processed | Failure:
+    path, key = job
     try:
-        return process_file(path, options)
+        return process_file(path, options, key)
     except KbError as exc:
         return Failure(path, type(exc).__name__, str(exc))
     except Exception as exc:  # a bug must not stop the batch: report it against the file
@@ -168,16 +279,18 @@ def _safe_process(path: str, options: Options) -> Processed | Failure:
 
 
 def _process_all(
-    paths: Sequence[str], options: Options, jobs: int, cluster: Any = None
+    paths: Sequence[tuple[str, str]], options: Options, jobs: int, cluster: Any = None
 ) -> Iterator[tuple[str, Processed | Failure]]:
+    """Process (path, source key) pairs: on a cluster's workers, or in a pool of ``jobs`` local workers when there
+    are enough of them. The cluster's workers find each file's key in ``options.keys``."""
     if cluster is not None:  # a Dask client: the workers of its cluster run the stages
         from kb.distributed import process_on_cluster
 
-        yield from process_on_cluster(paths, options, cluster)
+        yield from process_on_cluster([path for path, _ in paths], options, cluster)
         return
     if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
-        for path in paths:
-            yield path, _safe_process(path, options)
+        for job in paths:
+            yield job[0], _safe_process(job, options)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
         yield from pool.map(_run_one, paths, chunksize=4)
@@ -196,8 +309,14 @@ def default_jobs() -> int:
 
 def _fingerprint(options: Options, metadata_file: Path | None) -> str:
     """The pipeline version plus what in the options changes a document's records."""
-    parts = [PIPELINE_VERSION, "ocr" if options.ocr else ""]
-    for extra in (metadata_file, Path(options.topics_file) if options.topics_file else None):
+    from kb.topics.subjects import SUBJECTS_FILE
+    from kb.topics.tag import TOPICS_FILE
+
+    # The built-in lexicons are data users edit: a change to them re-classifies every document.
+    lexicons = hashlib.sha256(TOPICS_FILE.read_bytes() + SUBJECTS_FILE.read_bytes()).hexdigest()[:16]
+    parts = [PIPELINE_VERSION, "ocr" if options.ocr else "", lexicons]
+    extras = (options.topics_file, options.subjects_file)
+    for extra in (metadata_file, *(Path(e) if e else None for e in extras)):
         parts.append(hashlib.sha256(extra.read_bytes()).hexdigest()[:16] if extra else "")
     return ":".join(parts)
 
@@ -208,6 +327,7 @@ def ingest(
     *,
     metadata_file: str | Path | None = None,
     topics_file: str | Path | None = None,
+    subjects_file: str | Path | None = None,
     ocr: bool = False,
     strict: bool = False,
     jobs: int | None = None,
@@ -236,7 +356,11 @@ def ingest(
 
         overrides = load_overrides(meta_path)
     options = Options(
-        ocr=ocr, overrides=overrides, topics_file=str(topics_file) if topics_file else None, engine=engine
+        ocr=ocr,
+        overrides=overrides,
+        topics_file=str(topics_file) if topics_file else None,
+        subjects_file=str(subjects_file) if subjects_file else None,
+        engine=engine,
     )
     fingerprint = _fingerprint(options, meta_path)
     found = paths if isinstance(paths, Discovered) else discover(paths)
@@ -295,20 +419,38 @@ def _ingest(
                     continue
             todo[key] = (stat.st_size, stat.st_mtime)
         present = {str(f) for f in found.files}
+        listed = {str(f) for f in found.lists}
         gone = [
             (path, entry[0])
             for path, entry in known.items()
-            if path not in present and any(Path(path).is_relative_to(root) for root in found.roots)
-            and not Path(path).exists()
+            if path not in present and (list_source(path) or path) not in listed
+            and any(Path(path).is_relative_to(root) for root in found.roots)
+            and not Path(list_source(path) or path).exists()
         ]  # fmt: skip
+        lists_todo: list[tuple[Path, bytes, str]] = []  # (list file, its bytes, its stamp) that changed
+        for list_file in found.lists:
+            try:
+                data = list_file.read_bytes()
+            except OSError as exc:
+                failures.append(Failure(str(list_file), "CorruptFile", f"{list_file}: cannot be read ({exc})"))
+                continue
+            stamp = f"{hashlib.sha256(data).hexdigest()}:{fingerprint}"
+            if store.get_meta(_LIST_KEY + str(list_file)) == stamp:
+                unchanged += sum(1 for p in known if list_source(p) == str(list_file))
+                if progress is not None:
+                    progress(str(list_file), True)
+                continue
+            lists_todo.append((list_file, data, stamp))
         stage["scan"] = time.perf_counter() - started
 
-        added = updated = 0
+        added = updated = removed_rows = 0
         interrupted = store.get_meta(INDEX_STATE) == INDEX_DIRTY  # a killed run left work to finish
-        if todo or gone or interrupted:
+        if todo or gone or interrupted or lists_todo:
             index = _open_index(home, options.engine)
             store.set_meta(INDEX_STATE, INDEX_DIRTY)
-            results = _process_all(list(todo), options, jobs or default_jobs(), cluster)
+            keys = _unique_keys(found, todo, known)
+            options = replace(options, keys=keys) if cluster is not None else options
+            results = _process_all([(p, keys[p]) for p in todo], options, jobs or default_jobs(), cluster)
             batch: list[Processed] = []
             for path, outcome in results:
                 if progress is not None:
@@ -327,6 +469,19 @@ def _ingest(
             if batch:
                 a, u = _commit_batch(store, index, batch, known, todo, fingerprint, stage)
                 added, updated = added + a, updated + u
+            for list_file, data, stamp in lists_todo:
+                a, u, r, problems = _ingest_list(store, index, list_file, data, known, options, fingerprint, stage)
+                added, updated, removed_rows = added + a, updated + u, removed_rows + r
+                if strict and problems:
+                    raise KbError(problems[0].message)
+                failures.extend(problems)
+                with store.transaction():
+                    for problem in problems:
+                        store.record_failure(problem)
+                    if not any(p.path == str(list_file) for p in problems):
+                        store.set_meta(_LIST_KEY + str(list_file), stamp)
+                if progress is not None:
+                    progress(str(list_file), not any(p.path == str(list_file) for p in problems))
             t0 = time.perf_counter()
             with store.transaction():
                 for path, doc_id in gone:
@@ -348,11 +503,76 @@ def _ingest(
         added=added,
         updated=updated,
         unchanged=unchanged,
-        removed=len(gone),
+        removed=len(gone) + removed_rows,
         failures=tuple(failures),
         seconds=time.perf_counter() - started,
         stage_seconds=tuple(sorted(stage.items())),
     )
+
+
+# Meta key under which the store remembers the content and fingerprint of each list file it read.
+_LIST_KEY = "list:"
+
+
+def _ingest_list(
+    store: Store,
+    index: Any,
+    list_file: Path,
+    data: bytes,
+    known: dict[str, tuple[str, str, int | None, float | None, str | None]],
+    options: Options,
+    fingerprint: str,
+    stage: dict[str, float],
+) -> tuple[int, int, int, list[Failure]]:
+    """Read one list file and store a document per good row; rows gone from the file are removed.
+
+    Returns (added, updated, removed, failures): a failure per rejected row (path ``FILE#row=N``), or one for the
+    whole file when it is no readable list (then its rows already stored stay).
+    """
+    key = str(list_file)
+    t0 = time.perf_counter()
+    try:
+        parsed = read_list(data, key)
+    except KbError as exc:
+        return 0, 0, 0, [Failure(key, type(exc).__name__, str(exc))]
+    fmt = Format.XLSX if list_file.suffix.lower() == ".xlsx" else Format.CSV
+    stat = list_file.stat()
+    failures = [Failure(row_path(key, p.row), "BadRow", p.message) for p in parsed.problems]
+    processed: list[Processed] = []
+    for row in parsed.rows:
+        try:
+            processed.append(process_row(row, key, fmt, options))
+        except KbError as exc:
+            failures.append(Failure(row_path(key, row.row), type(exc).__name__, f"{key}: row {row.row}: {exc}"))
+    stage["rows"] = stage.get("rows", 0.0) + time.perf_counter() - t0
+    scanned = {p.document.path: (stat.st_size, stat.st_mtime) for p in processed}
+    added = updated = 0
+    for start in range(0, len(processed), BATCH_SIZE * 10):
+        a, u = _commit_batch(store, index, processed[start : start + BATCH_SIZE * 10], known, scanned, fingerprint,
+                             stage)  # fmt: skip
+        added, updated = added + a, updated + u
+    kept = set(scanned)
+    stale = [entry[0] for path, entry in known.items() if list_source(path) == key and path not in kept]
+    with store.transaction():
+        for doc_id in stale:
+            store.delete(doc_id)
+    return added, updated, len(stale), failures
+
+
+def _unique_keys(found: Discovered, todo: Mapping[str, object], known: Mapping[str, tuple[Any, ...]]) -> dict[str, str]:
+    """The source key of each file to process, widened where another file, still present, already has its id."""
+    taken = {entry[0]: path for path, entry in known.items() if path not in todo and Path(path).exists()}
+    keys: dict[str, str] = {}
+    for path in todo:
+        key = found.key(Path(path))
+        while taken.get(document_id(key), path) != path:
+            wider = widen_key(path, key)
+            if wider == key:
+                break
+            key = wider
+        taken[document_id(key)] = path
+        keys[path] = key
+    return keys
 
 
 def _open_index(home: Path, engine: str | None = None) -> SearchIndex:
@@ -386,7 +606,7 @@ def _commit_batch(
                     store.delete(old_id)
             else:
                 added += 1
-            store.put(doc, item.citations, item.topics, size=size, mtime=mtime, pipeline=fingerprint)
+            store.put(doc, item.citations, item.topics, item.subjects, size=size, mtime=mtime, pipeline=fingerprint)
     t2 = time.perf_counter()
     stage["index"] = stage.get("index", 0.0) + t1 - t0
     stage["store"] = stage.get("store", 0.0) + t2 - t1
@@ -400,12 +620,18 @@ def _finish(store: Store, index: SearchIndex, stage: dict[str, float]) -> None:
     so an ingest of one file does not rewrite it.
     """
     from kb.citations.resolve import resolve_all
+    from kb.versions.works import link_all
 
     t0 = time.perf_counter()
-    resolve_all(store)
+    link_all(store)  # works, parts and copies first: the resolver picks the version in force among them
     t1 = time.perf_counter()
+    resolve_all(store)
+    t2 = time.perf_counter()
+    link_all(store)  # again, for the statuses that the amending and repealing citations just resolved decide
+    t3 = time.perf_counter()
     index.remove_stale(store.live_versions())
     store.set_meta(INDEX_STATE, INDEX_CLEAN)
-    t2 = time.perf_counter()
-    stage["resolve"] = stage.get("resolve", 0.0) + t1 - t0
-    stage["index"] = stage.get("index", 0.0) + t2 - t1
+    t4 = time.perf_counter()
+    stage["versions"] = stage.get("versions", 0.0) + (t1 - t0) + (t3 - t2)
+    stage["resolve"] = stage.get("resolve", 0.0) + t2 - t1
+    stage["index"] = stage.get("index", 0.0) + t4 - t3

@@ -39,7 +39,10 @@ def _record(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(value):
         out[f.name] = to_json(getattr(value, f.name))
-    if "id" in out:
+    names = {f.name for f in dataclasses.fields(value)}
+    if "id" in out and {"doc_id", "clause_id"} <= names:  # a trace item or result: its id is DOC#CLAUSE
+        out = {"ref": out.pop("id"), **out}
+    elif "id" in out:
         ident = out.pop("id")
         if isinstance(value, Clause):
             out = {"doc_id": out.pop("doc_id"), "clause_id": ident, **out}
@@ -131,7 +134,9 @@ def _record_schema(cls: type) -> dict[str, Any]:
         raise TypeError("Document's shape is document_json's; use DOCUMENT_SCHEMA")
     hints = typing.get_type_hints(cls)
     props = {name: _type_schema(hints[name]) for name in (f.name for f in dataclasses.fields(cls))}
-    if "id" in props:
+    if "id" in props and {"doc_id", "clause_id"} <= set(props):
+        props["ref"] = props.pop("id")
+    elif "id" in props:
         ident = props.pop("id")
         if cls is Clause:
             props["clause_id"] = ident

@@ -82,7 +82,7 @@ def _process(path: str) -> tuple[Document, tuple[TopicTag, ...]] | None:
 
     from kb.extract import extract_bytes
     from kb.metadata.read import read_metadata
-    from kb.pipeline import document_id
+    from kb.pipeline import document_id, source_key
     from kb.segment.segmenter import build_body, segment
 
     try:
@@ -90,7 +90,7 @@ def _process(path: str) -> tuple[Document, tuple[TopicTag, ...]] | None:
         extracted = extract_bytes(data, path)
         body = build_body(extracted.blocks)
         meta = read_metadata(extracted, body)
-        doc_id = document_id(path)
+        doc_id = document_id(source_key(path))
         segmentation = segment(doc_id, body)
     except Exception:
         return None

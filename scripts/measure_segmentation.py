@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from kb.errors import KbError  # noqa: E402
 from kb.extract.markdown import extract  # noqa: E402
 from kb.models import ClauseKind  # noqa: E402
+from kb.normalize.clean import normalize_spaces, squeeze  # noqa: E402
 from kb.segment.segmenter import Segmentation, build_body, marked_headings, segment  # noqa: E402
 
 # The source's own article mark: a paragraph opening with 第X条 or 第X条之一 (Chinese numerals only).
@@ -85,7 +86,8 @@ def loose_numbers(raw: str) -> list[str]:
 
 
 def _squeeze(text: str) -> str:
-    return "".join(text.split())
+    """The visible characters of ``text``: whitespace and zero-width characters (which kb does not store) removed."""
+    return squeeze(normalize_spaces(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from kb.models import (
     Clause,
     ClauseKind,
     DocMeta,
+    DocSummary,
     Document,
     ExtractedText,
     Format,
@@ -166,3 +167,11 @@ def make_search_hit(**fields: Any) -> SearchHit:
     }
     defaults.update(fields)
     return SearchHit(**defaults)
+
+
+def make_summary(doc_id: str, title: str, path: str | None = None, **meta: Any) -> DocSummary:
+    """A document summary of a made-up document; ``meta`` fields set its DocMeta (version_date, status, ...)."""
+    return DocSummary(
+        id=doc_id, path=path or f"/corpus/{doc_id}.md", format=Format.MARKDOWN, title=title,
+        meta=make_meta(title=title, **meta), clause_count=1,
+    )  # fmt: skip

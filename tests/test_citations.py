@@ -158,6 +158,33 @@ def test_internal_references_are_all_found_and_nothing_else() -> None:
     assert len(found) == 2 + 2 + 1 + 1 + 1 + 1 + 1 + 3
 
 
+PARTS_BODY = (
+    "第一章 总则\n"
+    "第一条 本条例所称数据。\n"
+    "第二章 保护\n"
+    "第一节 一般规定\n"
+    "第二条 违反本章规定的，依照本节的规定处理。\n"
+    "第三条 本节所称重要数据，不含本章节以外的数据。\n"
+    "第三章 附则\n"
+    "第四条 本章规定之罪，依照第二条处理。"
+)
+
+
+def test_this_chapter_and_this_section_name_the_part_holding_the_clause() -> None:
+    # regression: 本章规定 / 本节所称 with no pinpoint after them were not found at all
+    found = [(c.clause_id, c.text, c.target_clause) for c in _found(PARTS_BODY) if c.pinpoint is None or
+             c.pinpoint.startswith("本")]  # fmt: skip
+    assert found == [
+        ("chp_2__sec_1__art_2", "本章", "chp_2"),
+        ("chp_2__sec_1__art_2", "本节", "chp_2__sec_1"),
+        ("chp_2__sec_1__art_3", "本节", "chp_2__sec_1"),  # 本章节以外 is not a reference
+        ("chp_3__art_4", "本章", "chp_3"),
+    ]
+    assert [c.reason for c in _found("第一条 违反本章规定的，责令改正。") if c.text == "本章"] == [
+        "internal: 本章 outside such a unit"
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [

@@ -68,7 +68,7 @@ def test_collapse_cjk_spaces(text: str, expected: str) -> None:
 
 
 def test_clean_line_strips_indentation_of_every_kind() -> None:
-    assert clean_line("\u3000\u3000\u00a0 第一条　为了２０２１年 \t") == "第一条　为了2021年"
+    assert clean_line("\u3000\u3000\u00a0 第一条　为了２０２１年 \t") == "第一条　为了２０２１年"
 
 
 @pytest.mark.parametrize(

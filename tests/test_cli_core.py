@@ -69,11 +69,27 @@ def test_show_by_id_hash_clause_id_round_trips(small_home: Path) -> None:
     assert json.loads(again)["text"].startswith("第二十一条 处理个人数据有下列情形之一的")
 
 
-def test_show_ambiguous_title_lists_candidates_and_exits_1(small_home: Path) -> None:
+def test_show_a_document_filed_twice_shows_it_once_with_its_copy(small_home: Path) -> None:
     code, out = _run(small_home, "show", "职业病防治法")
+    assert code == 0, out
+    assert out.startswith("中华人民共和国职业病防治法   [")
+    assert re.search(r"copy [0-9a-f]{12} of [0-9a-f]{12}: .*职业病防治法\(2018-12-29\)\.md", out)
+
+
+def test_show_ambiguous_title_lists_candidates_and_exits_1(tmp_path: Path) -> None:
+    for province in ("浙江省", "河南省"):
+        (tmp_path / "c").mkdir(exist_ok=True)
+        (tmp_path / "c" / f"{province}物业管理条例.md").write_text(
+            f"# {province}物业管理条例\n\n2020年1月1日 {province}人民代表大会常务委员会通过\n\n<!-- INFO END -->\n\n"
+            "第一条 为了规范物业管理活动，制定本条例。\n",
+            encoding="utf-8",
+        )
+    home = tmp_path / "kb"
+    assert CliRunner().invoke(cli, ["--home", str(home), "ingest", str(tmp_path / "c")]).exit_code == 0
+    code, out = _run(home, "show", "物业管理条例")
     assert code == 1
-    assert "Error: 职业病防治法: matches 2 documents; name one by its id:" in out
-    assert out.count("中华人民共和国职业病防治法") == 2
+    assert "Error: 物业管理条例: matches 2 documents; name one by its id:" in out
+    assert out.count("物业管理条例  (") == 2
 
 
 def test_show_unknown_title_exits_1_with_a_hint(small_home: Path) -> None:
@@ -142,13 +158,12 @@ def test_extract_bad_file_names_it_and_exits_1() -> None:
 
 
 def test_extract_unsupported_suffix(tmp_path: Path) -> None:
-    doc = tmp_path / "x.doc"
+    doc = tmp_path / "x.xls"
     doc.write_bytes(b"\xd0\xcf\x11\xe0")
     result = CliRunner().invoke(cli, ["extract", str(doc)])
     assert result.exit_code == 1
-    assert f"{doc}: unsupported format '.doc'; expected one of .docx .htm .html .markdown .md .pdf .shtml .txt" in (
-        result.output
-    )
+    expected = ".doc .docx .htm .html .markdown .md .ofd .pdf .shtml .txt .wps"
+    assert f"{doc}: unsupported format '.xls'; expected one of {expected}" in result.output
 
 
 def test_ingest_with_a_bad_file_exits_1_and_lists_it(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def run(*args: str) -> Result:
 def test_report_commands_are_registered() -> None:
     assert cli.commands.get("list") is report.list_cmd
     assert cli.commands.get("stats") is report.stats
-    assert [c.name for c in report.COMMANDS] == ["list", "stats"]
+    assert [c.name for c in report.COMMANDS] == ["list", "stats", "report"]
 
 
 def test_cli_choices_are_the_library_ones() -> None:
@@ -111,7 +111,7 @@ def test_list_passes_the_filters(fake_kb: list[DocFilter]) -> None:
     assert result.exit_code == 0, result.output
     assert fake_kb == [
         DocFilter(year=2020, province="浙江省", city="杭州", level=Level.PROVINCIAL, doc_type=DocType.LOCAL_REGULATION,
-                  topic="数据共享", status=Status.IN_FORCE)
+                  topics=("数据共享",), status=Status.IN_FORCE)
     ]  # fmt: skip
 
 
@@ -120,7 +120,7 @@ def test_list_table(fake_kb: list[DocFilter]) -> None:
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["date", "province", "city", "level", "type", "title", "issuer", "发文字号", "clauses",
-                                "topics"]  # fmt: skip
+                                "subjects", "topics"]  # fmt: skip
     # Same date: by title, 浙 before 潍. A national or provincial document has an empty city cell.
     assert lines[2].split()[:6] == ["2020-03-01", "浙江", "provincial", "地方性法规", "浙江省公共数据条例",
                                     "浙江省人民代表大会常务委员会"]  # fmt: skip
@@ -146,14 +146,17 @@ def test_list_json_has_every_field(fake_kb: list[DocFilter]) -> None:
         {"doc_id": "n1", "clause_id": None, "date": "2011-03-01", "year": 2011, "province": None, "city": None,
          "level": "national",
          "doc_type": "法律", "title": "中华人民共和国某法", "issuer": None, "doc_number": None, "clauses": 10,
-         "topics": ["数据安全"], "status": "in_force", "first_year": None, "path": "/c/n1.md"}
+         "topics": ["数据安全"], "status": "in_force", "first_year": None, "path": "/c/n1.md", "status_rule": None,
+         "work": None, "copies": [], "subjects": []}
     ]  # fmt: skip
 
 
 def test_list_markdown(fake_kb: list[DocFilter]) -> None:
     lines = run("list", "--format", "md", "--topic", "数据安全").output.splitlines()
-    assert lines[0] == "| date | province | city | level | type | title | issuer | 发文字号 | clauses | topics |"
-    assert lines[2] == "| 2011-03-01 |  |  | national | 法律 | 中华人民共和国某法 |  |  | 10 | 数据安全 |"
+    assert lines[0] == (
+        "| date | province | city | level | type | title | issuer | 发文字号 | clauses | subjects | topics |"
+    )
+    assert lines[2] == "| 2011-03-01 |  |  | national | 法律 | 中华人民共和国某法 |  |  | 10 |  | 数据安全 |"
     assert len(lines) == 3
 
 
@@ -238,26 +241,38 @@ def relative(path: str) -> str:
     return Path(path).resolve().relative_to(LAWREFBOOK.resolve()).as_posix()
 
 
+def counted(home: Path) -> list[dict[str, str]]:
+    """The manifest's rows less the files kb holds as copies of another (same title, date and text; see
+    tests/test_versions.py), which are listed and counted once."""
+    from kb.store.sqlite import Store
+
+    with Store.open(home) as store:
+        copies = {relative(s.path) for s in store.summaries() if s.version and s.version.duplicate_of}
+    assert len(copies) == 8
+    return [r for r in manifest() if r["path"] not in copies]
+
+
 @pytest.mark.slow
 def test_documents_per_year_2011_2020_equal_the_manifest(corpus_home: Path) -> None:
-    expected = Counter(int(r["file_date"][:4]) for r in manifest() if r["file_date"])
+    expected = Counter(int(r["file_date"][:4]) for r in counted(corpus_home) if r["file_date"])
     result = corpus_run(corpus_home, "stats", "--by", "year", "--from", "2011", "--to", "2020", "--json")
     got = {row["key"][0]: row["count"] for row in json.loads(result.output)["rows"]}
     # The manifest's file_date is the version date; the 259 rows without one leave the year unknown (see the
-    # sidecar rules), so every year's count is the manifest's, exactly.
+    # sidecar rules), so every year's count is the manifest's, exactly, less the copies counted once.
     assert got == {year: expected[year] for year in range(2011, 2021)}
-    assert list(got.values()) == [122, 68, 64, 70, 75, 151, 212, 274, 272, 436]
+    assert list(got.values()) == [121, 68, 64, 70, 75, 151, 212, 273, 272, 436]
 
 
 @pytest.mark.slow
 def test_documents_per_province_equal_the_manifest(corpus_home: Path) -> None:
-    expected = Counter(r["province"] or "全国" for r in manifest())
+    expected = Counter(r["province"] or "全国" for r in counted(corpus_home))
     data = json.loads(corpus_run(corpus_home, "stats", "--by", "province", "--json").output)
     got = Counter({row["key"][0]: row["count"] for row in data["rows"]})
     # The manifest's empty province means "no province": kb splits it into 全国 (national) and (none) (not known).
     got["全国"] += got.pop("(none)", 0)
-    assert dict(got) == dict(expected)
-    assert data["total"] == 3242
+    assert {k: v for k, v in got.items() if v} == dict(expected)
+    assert len(got) >= 31 + 1  # every province has a row, zeros included, and 全国
+    assert data["total"] == 3242 - 8
 
 
 @pytest.mark.slow
@@ -312,8 +327,8 @@ def test_chart_of_documents_per_year_on_the_corpus(corpus_home: Path, tmp_path: 
     assert out.read_bytes().startswith(b"\x89PNG")
     counts = tuple(row["count"] for row in json.loads(result.stdout)["rows"])
     with Store.open(corpus_home) as store:
-        table = count(store.summaries(), ["year"], year_range=(2011, 2020))
+        table = count(store.summaries(once=True), ["year"], year_range=(2011, 2020))
     data = charts.chart_data(table)
     assert data.categories == tuple(str(y) for y in range(2011, 2021))
     assert data.values == (counts,)
-    assert counts == (122, 68, 64, 70, 75, 151, 212, 274, 272, 436)  # the manifest's file_date years
+    assert counts == (121, 68, 64, 70, 75, 151, 212, 273, 272, 436)  # the manifest's file_date years, copies once

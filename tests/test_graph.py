@@ -89,7 +89,7 @@ def test_the_graph_holds_documents_clauses_topics_and_their_links(tmp_path: Path
     # an unresolved citation (《不存在的法》) has no edge; a clause with no link is not a node
     assert "clause:law#chp_1__art_1" not in graph
     counts = summarise(graph)
-    assert dict(counts.nodes) == {"clause": 6, "document": 3, "topic": 2}
+    assert dict(counts.nodes) == {"clause": 6, "document": 3, "topic": 3}  # 数据安全, 公共数据权属, 公共数据
 
 
 def test_the_graph_is_rebuilt_only_for_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,3 +175,46 @@ def test_the_first_reader_brings_the_graph_up_to_date(tmp_path: Path) -> None:
         doc_id = store.summaries()[0].id
     assert (home / "graph.pickle").exists()
     assert graph.nodes[f"doc:{doc_id}"]["title"] == "深圳经济特区数据条例"
+
+
+@pytest.mark.parametrize(
+    ("clause_id", "number", "expected"),
+    [
+        ("chp_1__art_9__para_2", None, "第九条第二款"),
+        ("art_21_1", "第二十一条之一", "第二十一条之一"),
+        ("chp_3__art_21__para_1__point_2__subpoint_1", None, "第二十一条第一款第二项第一目"),
+        ("art_3-2", None, "第三条"),  # a repeated id keeps its article's name
+        ("div_2__subdiv_3", "（三）", "（三）"),  # a policy unit by its own written number
+    ],
+)
+def test_clause_labels_read_as_legislation_names_them(clause_id: str, number: str | None, expected: str) -> None:
+    from kb.graph.export import readable_number
+
+    assert readable_number(clause_id, number) == expected
+
+
+def test_exported_clauses_carry_their_documents_attributes_and_no_paths(tmp_path: Path) -> None:
+    from kb.graph.export import GraphFilter, clause_view, document_view
+
+    build_kb(tmp_path)
+    graph = load_graph(tmp_path)
+    view = clause_view(graph)
+    clause = view.nodes["clause:zj#art_1"]
+    assert (clause["province"], clause["year"], clause["level"], clause["label"]) == (
+        "浙江", 2022, "provincial", "浙江省测试数据条例 第一条",
+    )  # fmt: skip
+    assert not any("path" in data for _, data in view.nodes(data=True))
+    only_gd = clause_view(graph, GraphFilter(province="广东"))
+    assert {n for n, d in only_gd.nodes(data=True) if d["kind"] == "document"} == {"doc:gd"}
+    national = clause_view(graph, GraphFilter(province="全国"))
+    assert {n for n, d in national.nodes(data=True) if d["kind"] == "document"} == {"doc:law"}
+    on_topic = clause_view(graph, GraphFilter(topic="公共数据权属"))
+    assert {n for n, d in on_topic.nodes(data=True) if d["kind"] != "clause"} == {"doc:gd", "topic:公共数据权属"}
+    docs = document_view(graph)
+    assert dict(docs.edges) == {
+        ("doc:zj", "doc:law"): {"weight": 1, "basis": 1, "relation": "cites"},
+        ("doc:gd", "doc:zj"): {"weight": 1, "basis": 0, "relation": "cites"},
+    }
+    target = tmp_path / "docs.gexf"
+    export_graph(docs, target, "gexf")
+    assert 'weight="1"' in target.read_text(encoding="utf-8")

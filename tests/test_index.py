@@ -377,3 +377,9 @@ def test_entry_record_round_trips() -> None:
                   topics=("数据安全",))  # fmt: skip
     assert Entry.from_tuple(entry.as_tuple()) == entry
     assert dataclasses.replace(entry, text="x").as_tuple()[4] == "x"
+
+
+def test_the_engines_agree_on_the_tantivy_folder() -> None:
+    from kb.search import engines, tantivy_index
+
+    assert engines.TANTIVY_DIR == tantivy_index.TANTIVY_DIR

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.pipeline import discover, document_id, ingest, process_file
+from kb.pipeline import discover, document_id, ingest, process_file, source_key
 from kb.store.sqlite import Store
 from tests.conftest import BAD, FORMATS, LAWREFBOOK, require_shared
 
@@ -27,10 +27,39 @@ def _copy(names: list[str], dest: Path) -> list[Path]:
 
 
 def test_document_id_is_stable_and_independent_of_other_files(tmp_path: Path) -> None:
-    a = tmp_path / "a.md"
-    assert document_id(a) == document_id(tmp_path / "." / "a.md")
-    assert document_id(a) != document_id(tmp_path / "b.md")
+    a = source_key(tmp_path / "sub" / "a.md", tmp_path)
+    assert a == "sub/a.md"
+    assert document_id(a) == document_id(source_key(tmp_path / "." / "sub" / "a.md", tmp_path))
+    assert document_id(a) != document_id(source_key(tmp_path / "sub" / "b.md", tmp_path))
     assert len(document_id(a)) == 12
+
+
+def test_ids_are_the_same_wherever_the_folder_is(tmp_path: Path) -> None:
+    """The same folder ingested from two absolute locations gives the same ids (README examples reproduce)."""
+    source = require_shared(LAWREFBOOK / "宪法")
+    ids = []
+    for where in ("one/place", "another/deeper/place"):
+        copy = tmp_path / where / "宪法"
+        shutil.copytree(source, copy)
+        home = tmp_path / where / "home"
+        report = ingest([copy], home, jobs=1)
+        assert not report.failures
+        with Store.open(home) as store:
+            ids.append(sorted((s.id, Path(s.path).name) for s in store.summaries()))
+    assert ids[0] == ids[1] and len(ids[0]) >= 6
+
+
+def test_two_folders_with_the_same_layout_keep_both_documents(tmp_path: Path) -> None:
+    """Files at the same place under two ingested folders get different ids; neither replaces the other."""
+    for name in ("a", "b"):
+        (tmp_path / name / "docs").mkdir(parents=True)
+        (tmp_path / name / "docs" / "x.md").write_text(f"# {name}条例\n\n第一条 {name}。\n", encoding="utf-8")
+    home = tmp_path / "home"
+    ingest([tmp_path / "a" / "docs"], home, jobs=1)
+    ingest([tmp_path / "b" / "docs"], home, jobs=1)
+    with Store.open(home) as store:
+        titles = sorted(s.title or "" for s in store.summaries())
+    assert titles == ["a条例", "b条例"]
 
 
 def test_discover_walks_folders_skips_readmes_and_reports_missing(tmp_path: Path) -> None:

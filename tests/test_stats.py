@@ -20,6 +20,7 @@ from kb.report.stats import (
     cross_tab,
     filter_docs,
     list_rows,
+    mainland_provinces,
     observed_year_range,
     province_of,
     short_place,
@@ -223,9 +224,14 @@ def test_count_by_year_without_range_fills_gaps_and_keeps_undated_last() -> None
 
 
 def test_count_by_province_national_bucket_and_order() -> None:
-    table = count(DOCS, ["province"])
-    assert as_dict(table) == {("浙江",): 4, (NATIONAL,): 3, ("山东",): 2, (NONE,): 1}
-    assert table.values == (("浙江", NATIONAL, "山东", NONE),)  # most documents first, (none) last
+    table = count(DOCS, ["province"], all_provinces=True)
+    counted = {key: n for key, n in as_dict(table).items() if n}
+    assert counted == {("浙江",): 4, (NATIONAL,): 3, ("山东",): 2, (NONE,): 1}
+    # Most documents first, then every other province of the 31 with a zero (in official order), (none) last.
+    values = table.values[0]
+    assert values[:3] == ("浙江", NATIONAL, "山东") and values[-1] == NONE
+    assert values[3:6] == ("北京", "天津", "上海") and len(values) == 31 + 2
+    assert set(values) >= set(mainland_provinces())
 
 
 def test_count_by_level_in_level_order() -> None:
@@ -283,7 +289,7 @@ def test_cross_tab_needs_two_dimensions() -> None:
 @pytest.mark.parametrize(
     ("by", "message"),
     [
-        ([], "nothing to count by; give at least one of: year, province, city, level, type, topic, status"),
+        ([], "nothing to count by; give at least one of: year, province, city, level, type, topic, subject, status"),
         (["decade"], "unknown dimension 'decade'; expected one of: year, province"),
         (["year", "year"], "dimensions repeat: year, year; count by each dimension once"),
     ],

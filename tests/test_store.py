@@ -97,12 +97,12 @@ def test_citations_and_topics_are_queryable_by_target(tmp_path: Path) -> None:
     ("filters", "expected"),
     [
         (DocFilter(year=2020), ["000000000002"]),
-        (DocFilter(year_from=2019, year_to=2021), ["000000000001", "000000000002"]),
+        (DocFilter(year_from=2019, year_to=2021), ["000000000002", "000000000001"]),  # by date
         (DocFilter(province="广东"), ["000000000001"]),
         (DocFilter(province="浙江", year=2020), ["000000000002"]),
-        (DocFilter(level=Level.MUNICIPAL, doc_type=DocType.LOCAL_REGULATION), ["000000000001", "000000000002"]),
+        (DocFilter(level=Level.MUNICIPAL, doc_type=DocType.LOCAL_REGULATION), ["000000000002", "000000000001"]),
         (DocFilter(level=Level.NATIONAL), []),
-        (DocFilter(city="深圳"), ["000000000001", "000000000002"]),
+        (DocFilter(city="深圳"), ["000000000002", "000000000001"]),
     ],
 )
 def test_summaries_filter(tmp_path: Path, filters: DocFilter, expected: list[str]) -> None:

@@ -30,13 +30,13 @@ def _run(home: Path, doc_id: str, clause_id: str | None, **kwargs: object) -> Tr
 
 def _group(result: TraceResult, relation: str) -> list[tuple[str | None, str]]:
     group = next(g for g in result.groups if g.relation == relation)
-    return [(item.ref, item.reason) for item in group.items]
+    return [(item.id, item.reason) for item in group.items]
 
 
 def test_what_a_clause_cites_resolved_to_the_cited_text(home: Path) -> None:
     result = _run(home, "zj", "art_1", relations=("cites",))
     [item] = next(g for g in result.groups if g.relation == "cites").items
-    assert (item.ref, item.relation, item.title, item.number) == (
+    assert (item.id, item.relation, item.title, item.number) == (
         "law#chp_1__art_2", "basis", "中华人民共和国测试数据法", "第二条",
     )  # fmt: skip
     assert item.reason == "《中华人民共和国测试数据法》第二条"
@@ -45,7 +45,7 @@ def test_what_a_clause_cites_resolved_to_the_cited_text(home: Path) -> None:
 
 def test_an_unresolved_citation_is_shown_with_why(home: Path) -> None:
     result = _run(home, "zj", "art_3", relations=("cites",))
-    items = {i.ref: i for i in next(g for g in result.groups if g.relation == "cites").items}
+    items = {i.id: i for i in next(g for g in result.groups if g.relation == "cites").items}
     assert items["zj#art_2"].reason == "本条例第二条"
     unresolved = items[None]
     assert unresolved.title == "不存在的法"
@@ -58,7 +58,7 @@ def test_what_cites_a_clause_at_one_and_two_steps(home: Path) -> None:
     ]
     deeper = _run(home, "law", "chp_1__art_2", relations=("cited-by",), depth=2)
     items = next(g for g in deeper.groups if g.relation == "cited-by").items
-    assert [(i.ref, i.depth, i.via) for i in items] == [("zj#art_1", 1, None), ("gd#art_1", 2, "zj#art_1")]
+    assert [(i.id, i.depth, i.via) for i in items] == [("zj#art_1", 1, None), ("gd#art_1", 2, "zj#art_1")]
 
 
 def test_cited_by_is_filtered_by_the_citing_document(home: Path) -> None:
@@ -67,12 +67,13 @@ def test_cited_by_is_filtered_by_the_citing_document(home: Path) -> None:
     assert [i for i, _ in _group(result, "cited-by")] == ["gd#art_1"]
 
 
-def test_same_topic_in_other_jurisdictions_with_the_shared_terms(home: Path) -> None:
+def test_same_topic_ranked_by_the_specific_shared_terms_then_wording(home: Path) -> None:
     result = _run(home, "zj", "art_2", relations=("topic",))
     assert result.topics == ("数据安全",)
+    # 数据分类分级 is carried by fewer clauses than 重要数据, so the clause sharing it comes first; terms rarest first
     assert _group(result, "topic") == [
-        ("law#chp_1__art_2", "shared topics: 数据安全（数据分类分级、重要数据）"),
-        ("gd#art_2", "shared topics: 数据安全（重要数据）"),
+        ("law#chp_1__art_2", "shared topics: 数据安全（数据分类分级、重要数据）; shared wording 0.45"),
+        ("gd#art_2", "shared topics: 数据安全（重要数据）; shared wording 0.19"),
     ]
 
 
@@ -101,7 +102,8 @@ def test_a_trace_is_json(home: Path) -> None:
     result = _run(home, "zj", "art_1")
     data = json.loads(json.dumps(to_jsonable(result), ensure_ascii=False))
     assert data["ref"] == "zj#art_1"
-    assert [g["relation"] for g in data["groups"]] == ["cites", "cited-by", "topic", "similar"]
+    assert [g["relation"] for g in data["groups"]] == ["cites", "cited-by", "implements", "implemented-by", "topic",
+                                                       "similar"]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -181,7 +183,7 @@ def test_kb_graph_export(home: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "kb.gexf"
     code, out = _cli(home, "graph", "export", str(target))
     assert code == 0, out
-    assert out.startswith(f"wrote {target} (gexf): nodes 6 clause, 3 document, 2 topic;")
+    assert out.startswith(f"wrote {target} (gexf): nodes 6 clause, 3 document, 3 topic;")
     code, out = _cli(home, "graph", "export", str(tmp_path / "kb.txt"), "--format", "json", "--json")
     assert code == 0 and json.loads(out)["format"] == "json"
 

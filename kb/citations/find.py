@@ -32,6 +32,7 @@ from kb.citations.patterns import (
     ANAPHORA,
     BARE_NAME_BEFORE_PINPOINT,
     COUNTRY_PREFIX,
+    CURRENT_PART,
     CURRENT_UNIT,
     NAME_LEAD,
     PINPOINT_LIST,
@@ -209,6 +210,7 @@ class _Finder:
         self.read_relations()  # the amendments (对《X》作如下修改) the later passes read pinpoints against
         self.find_self_references()
         self.find_current_units()
+        self.find_current_parts()
         self.find_relative()
         self.find_anaphora()
         self.find_declared_uses()
@@ -354,6 +356,14 @@ class _Finder:
                 self.add(
                     _Hit(CitationKind.INTERNAL, begin, e, (s, e), pinpoint=pinpoint, relative="本" + m.group("unit"))
                 )
+
+    def find_current_parts(self) -> None:
+        """本章规定, 本节所称: the chapter or section holding the clause (not in an amendment's quoted text)."""
+        for m in CURRENT_PART.finditer(self.body):
+            if not self.free(m.start(), m.end()) or self.quoted_amendment(m.start()) or not self.has_articles:
+                continue
+            self.add(_Hit(CitationKind.INTERNAL, m.start(), m.end(), (m.start(), m.end()),
+                          relative="本" + m.group("unit")))  # fmt: skip
 
     def find_relative(self) -> None:
         for m in RELATIVE_REFERENCE.finditer(self.body):

@@ -52,6 +52,11 @@ SELF_REFERENCE = re.compile(
     r"(?=\s?第\s?[零〇一二两三四五六七八九十百千0-9０-９]+\s?(?:分编|编|章|节|条|款|项|目))"
 )
 
+# A part of the document named as a whole, with no pinpoint after it: 违反本章规定, 本节所称, 依照本编的规定,
+# 本章规定之罪, 本节所列. The target is the chapter (section, part) holding the citing clause. With a pinpoint
+# (本章第十条) it is a SELF_REFERENCE instead; the lookahead keeps 本章节 and other words out.
+CURRENT_PART = re.compile(r"本(?P<unit>编|章|节)(?=的?(?:规定|所称|所列|所指|之罪|有关))")
+
 # Relative references inside an article: 前款, 前两款, 前条, 前项, 前三项, and 本条第二款 / 本款第一项 forms.
 # Group "count" is the number of preceding units (empty for one), "unit" is 条, 款 or 项.
 RELATIVE_REFERENCE = re.compile(r"前(?P<count>[两二三四五六七八九])?(?P<unit>条|款|项)")
@@ -71,9 +76,10 @@ DOCUMENT_TITLE_END = re.compile(
 )
 
 # Version notes that follow a title and do not change which document it names: （2018年修正）, (2021年修订),
-# （2019年修正文本）, （草案）, and the file-name date some sources append: (2021-06-10).
+# （2019年修正文本）, （草案）, and the file-name date some sources append: (2021-06-10). After 修正案 the year is
+# no note but the amendment's name: 宪法修正案（2004年） and 宪法修正案（2018年） are two amendments.
 VERSION_NOTE = re.compile(
-    r"[（(](?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?)?(?:第[一二三四五六七八九十]+次)?"
+    r"(?<!修正案)[（(](?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?)?(?:第[一二三四五六七八九十]+次)?"
     r"(?:修正|修订|修改|公布|发布|施行|修正本|修订本|修正文本|修订文本|草案)?[）)]\s*$"
     r"|[（(]\d{4}-\d{2}-\d{2}[）)]\s*$"
 )

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kb.citations.patterns import (
@@ -28,7 +28,7 @@ from kb.citations.patterns import (
     parse_pinpoint,
     title_key,
 )
-from kb.models import Citation, CitationKind, Clause, ClauseKind, DocSummary, EventKind
+from kb.models import Citation, CitationKind, Clause, ClauseKind, DocSummary, EventKind, Relation
 from kb.normalize.docnumber import find_doc_numbers
 
 if TYPE_CHECKING:
@@ -140,7 +140,8 @@ class ClauseTree:
         return current, note
 
 
-_RELATIVE_KIND = {"条": ClauseKind.ARTICLE, "款": ClauseKind.PARAGRAPH, "项": ClauseKind.POINT}
+_RELATIVE_KIND = {"条": ClauseKind.ARTICLE, "款": ClauseKind.PARAGRAPH, "项": ClauseKind.POINT,
+                  "章": ClauseKind.CHAPTER, "节": ClauseKind.SECTION, "编": ClauseKind.PART}  # fmt: skip
 _COUNT_WORD = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
 
 
@@ -348,28 +349,52 @@ class TitleIndex:
         return [], ""
 
 
+def version_of(summary: DocSummary) -> tuple[object, date | None]:
+    """What a document is a version of and when that version came into force: its work and place among the work's
+    versions when the versions stage has linked it (the parts of a code share them), else its own date."""
+    if summary.version is not None:
+        v = summary.version
+        return (v.work, v.seq), v.start or v.date or doc_date(summary)
+    return (None, doc_date(summary)), doc_date(summary)
+
+
 def choose_version(candidates: Sequence[DocSummary], when: date | None) -> tuple[list[DocSummary], str, bool]:
     """The candidates of the version in force on ``when`` (all parts of it), a note on the choice, and whether
     every version is later than ``when`` (the version cited is then not among them).
 
     The version in force is the latest dated on or before ``when``; with no date, the latest; when every version
-    is later, the earliest. Undated versions count as older than any dated one.
+    is later, the earliest. Undated versions count as older than any dated one. Copies of a document (same title,
+    date and text in two files) give way to the document.
     """
-    dated = sorted({doc_date(c) for c in candidates}, key=lambda d: (d is not None, d or date.min))
+    originals = [c for c in candidates if c.version is None or c.version.duplicate_of is None] or list(candidates)
+    groups: dict[object, date | None] = {}
+    for c in originals:
+        group, day = version_of(c)
+        groups[group] = day
+    dated = sorted(groups.items(), key=lambda g: (g[1] is not None, g[1] or date.min, str(g[0])))
     if when is None:
         chosen = dated[-1]
         note = f"latest of {len(dated)} versions" if len(dated) > 1 else ""
         later_only = False
     else:
-        before = [d for d in dated if d is None or d <= when]
+        before = [g for g in dated if g[1] is None or g[1] <= when]
         later_only = not before
         chosen = before[-1] if before else dated[0]
-        shown = chosen.isoformat() if chosen else "undated"
+        shown = chosen[1].isoformat() if chosen[1] else "undated"
         if later_only:
             note = f"every version here is later than {when.isoformat()}: the earliest, {shown}"
         else:
             note = f"version {shown} in force on {when.isoformat()}" if len(dated) > 1 else ""
-    return [c for c in candidates if doc_date(c) == chosen], note, later_only
+    return [c for c in originals if version_of(c)[0] == chosen[0]], note, later_only
+
+
+def citing_date(citation: Citation, citing: DocSummary) -> date | None:
+    """The day whose version a citation means: the citing document's date, or for a decision amending the cited
+    text (关于修改《…》的决定: relation AMENDS) the day before, since its 第X条 are those of the text it amends."""
+    when = citing.version.date if citing.version is not None and citing.version.date else doc_date(citing)
+    if when is not None and citation.relation is Relation.AMENDS:
+        return when - timedelta(days=1)
+    return when
 
 
 def renumbering_possible(target: DocSummary, since: date | None) -> bool:
@@ -377,6 +402,8 @@ def renumbering_possible(target: DocSummary, since: date | None) -> bool:
     article numbers; a 修正 by decision or a 修订 may renumber them, and no dated history means no assurance."""
     if since is None:
         return False
+    if target.version is not None and target.version.date is not None and target.version.date <= since:
+        return False  # adopted before the citing text, only not yet in force then: the very text it cites
     changes = [e for e in target.meta.events if e.date > since]
     if not changes:
         return True
@@ -429,9 +456,13 @@ def resolve_one(citation: Citation, index: TitleIndex, citing: DocSummary) -> li
         if citation.target_doc is not None:  # resolved into a sibling part before: look again, it may be gone
             citation = replace(citation, target_doc=None, target_clause=None)
         # 本法第X条 in one part of a code stored as several documents (民法典's 编): look in its sibling parts.
+        own = index.docs.get(citing.id, citing)
         siblings = [d for d in index.by_key.get(title_key(citing.title), []) if d.id != citing.id]
-        siblings = choose_version(siblings, doc_date(citing))[0] if siblings else []
-        siblings = [s for s in siblings if doc_date(s) == doc_date(citing)]
+        if own.version is not None:
+            siblings = [s for s in siblings if version_of(s)[0] == version_of(own)[0]]
+        else:
+            siblings = choose_version(siblings, doc_date(citing))[0] if siblings else []
+            siblings = [s for s in siblings if doc_date(s) == doc_date(citing)]
         if not siblings or pinpoint is None:
             return [citation]
         out = []
@@ -449,11 +480,12 @@ def resolve_one(citation: Citation, index: TitleIndex, citing: DocSummary) -> li
         why = "cites its own title" if how else "no document with this title in the knowledge base"
         return [replace(citation, target_doc=None, target_clause=None,
                         reason=_with_reason(citation, f"{UNRESOLVED}: {why}"))]  # fmt: skip
-    chosen, version_note, later_only = choose_version(found, doc_date(citing))
+    when = citing_date(citation, citing)
+    chosen, version_note, later_only = choose_version(found, when)
     out = []
     for doc, clause, note in _locate_in(index, chosen, pinpoint):
         parts = [f"{RESOLVED} by {how}", version_note]
-        if later_only and clause is not None and renumbering_possible(doc, doc_date(citing)):
+        if later_only and clause is not None and renumbering_possible(doc, when):
             # A 修正 or 修订 may renumber articles: a later version's 第X条 may be another provision.
             clause = None
             parts.append(f"{citation.pinpoint} is not located in a later version, so the document is the target")

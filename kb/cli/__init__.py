@@ -38,9 +38,9 @@ def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from kb.cli import core, report, search, serve, trace
+    from kb.cli import core, report, search, serve, trace, versions
 
-    for module in (core, search, trace, report, serve):
+    for module in (core, search, trace, report, serve, versions):
         for command in module.COMMANDS:
             cli.add_command(command)
 

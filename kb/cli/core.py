@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors
-from kb.models import DocMeta, Document, to_jsonable
+from kb.models import DocMeta, Document, SubjectScore, to_jsonable
 from kb.schema import clause_json, document_json
 from kb.search.interface import INDEX_STATE
 
@@ -67,6 +68,12 @@ def _outline(doc: Document, limit: int | None = None) -> None:
               help="CSV of metadata that overrides what is read from the texts (a path or title column).")  # fmt: skip
 @click.option("--topics", "topics_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="An extra topic lexicon file to add to the built-in one.")  # fmt: skip
+@click.option(
+    "--subjects",
+    "subjects_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An extra subject lexicon file (the shape of kb/data/subjects.yaml) to add to the built-in one.",
+)
 @click.option("--ocr", is_flag=True, help="Read scanned PDF pages by OCR (Tesseract).")
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
@@ -82,6 +89,7 @@ def ingest(
     paths: tuple[Path, ...],
     metadata_file: Path | None,
     topics_file: Path | None,
+    subjects_file: Path | None,
     ocr: bool,
     strict: bool,
     jobs: int | None,
@@ -95,9 +103,15 @@ def ingest(
     ingested folder are removed. Files that fail are listed at the end (exit status 1); what was already in the
     knowledge base stays.
 
+    Lists (.csv, .xlsx) whose header has a title column (title, 标题, 文件名称) and no path column are read as one
+    document per row: issue_date/成文日期, publish_date/发布日期, government/issuer/发文机关, doc_number/发文字号,
+    url/链接 and text/正文 are recognised (see README). A row without a title or with a date that does not parse
+    is reported by its row number; the other rows are stored.
+
     \b
     Examples:
       kb ingest ../shared/corpus/lawrefbook --metadata ../shared/corpus/manifest.csv
+      kb ingest ../shared/lists/portals/
       kb ingest corpus/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
     from kb.pipeline import discover
@@ -105,9 +119,11 @@ def ingest(
 
     found = discover(paths)
     run = functools.partial(run_ingest, found, obj.home, metadata_file=metadata_file, topics_file=topics_file,
-                            ocr=ocr, strict=strict, jobs=jobs, scheduler=scheduler, engine=engine)  # fmt: skip
+                            subjects_file=subjects_file, ocr=ocr, strict=strict, jobs=jobs, scheduler=scheduler,
+                            engine=engine)  # fmt: skip
     if sys.stderr.isatty() and not as_json:
-        with click.progressbar(length=len(found.files), label="ingesting", file=sys.stderr, show_pos=True) as bar:
+        total = len(found.files) + len(found.lists)
+        with click.progressbar(length=total, label="ingesting", file=sys.stderr, show_pos=True) as bar:
             report = run(progress=lambda _path, _ok: bar.update(1))
     else:
         report = run()
@@ -184,40 +200,53 @@ def extract(obj: KbContext, files: tuple[Path, ...], metadata_file: Path | None,
 @click.command()
 @click.argument("ref", nargs=-1, required=True)
 @click.option("--text", "full_text", is_flag=True, help="Print the whole document text instead of its outline.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The version in force on this day (YYYY-MM-DD) instead of the latest.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the document or clause as JSON.")
 @click.pass_obj
 @handle_errors
-def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -> None:
-    """Show a document or a clause by id, title or short title.
+def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_json: bool) -> None:
+    """Show a document or a clause by id, title or short title, with the versions of its work.
 
-    REF is DOC_ID, DOC_ID#CLAUSE_ID, or a title with an optional clause.
+    REF is DOC_ID, DOC_ID#CLAUSE_ID, or a title with an optional clause. A title names the latest version of its
+    work, or with --as-of the version in force that day; a code stored in several files (民法典) is one work.
 
     \b
     Examples:
       kb show 数据安全法
       kb show 中华人民共和国数据安全法 第二十一条
       kb show '深圳经济特区数据条例#art_21'
+      kb show "公司法 第二十一条" --as-of 2019-01-01 --json
     """
     from kb.citations.lookup import resolve_id
     from kb.store.sqlite import Store
+    from kb.versions.query import clause_as_of, version_fields, work_of
 
+    day = as_of.date() if as_of is not None else None
     with Store.open(obj.home) as store:
-        target = resolve_id(store, " ".join(ref))
+        target = resolve_id(store, " ".join(ref), as_of=day)
         doc = store.get_document(target.doc_id)
         assert doc is not None
+        work = work_of(store, doc.id)
         if target.clause_id is not None:
             clause = next(c for c in doc.clauses if c.id == target.clause_id)
             citations = store.citations(doc_id=doc.id, clause_id=clause.id)
             cited_by = store.citations(target_doc=doc.id, target_clause=clause.id)
             topics = store.topics(doc_id=doc.id, clause_id=clause.id)
+            in_force = clause_as_of(store, f"{doc.id}#{clause.id}", day)
             if as_json:
                 data = clause_json(clause)
                 data.update(doc_id=doc.id, title=doc.title, ref=f"{doc.id}#{clause.id}",
                             citations=to_jsonable(citations), cited_by=len(cited_by),
                             topics=[t.topic for t in topics])  # fmt: skip
+                data.update(version_fields(store, doc.id, clause.id, day))
                 emit_json(data)
                 return
             click.echo(f"{doc.title}  {clause.number or ''}   [{doc.id}#{clause.id}]")
+            when = in_force.version_date.isoformat() if in_force.version_date else "undated"
+            on = f" on {day.isoformat()}" if day else ""
+            count = work.versions[-1].version.count if work and work.versions else 1
+            click.echo(f"  version of {when} ({count} in all), {in_force.status.value}{on}: {in_force.rule}")
             click.echo("")
             click.echo(clause.text)
             click.echo("")
@@ -228,9 +257,12 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -
             if cited_by:
                 click.echo(f"cited by {len(cited_by)} clause(s): `kb trace '{doc.id}#{clause.id}'`")
             return
+        scores = store.subject_scores(doc.id)
         if as_json:
             data = document_json(doc)
             data["body"] = doc.body
+            data.update(version_fields(store, doc.id, None))
+            data["subjects"] = to_jsonable(scores)
             emit_json(data)
             return
         click.echo(f"{doc.title}   [{doc.id}]")
@@ -238,11 +270,43 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_json: bool) -
         for line in doc.info:
             click.echo(f"  {line}")
         _echo_meta(doc.meta)
+        _echo_subjects(scores)
+        if work is not None:
+            _echo_work(work, doc.id)
         click.echo("")
         if full_text:
             click.echo(doc.body)
         else:
             _outline(doc)
+
+
+def _echo_subjects(scores: Sequence[SubjectScore]) -> None:
+    """What the document is mainly about, and why: each subject scored, its score and evidence lines."""
+    from kb.topics.subjects import THRESHOLD
+
+    if not scores:
+        click.echo("  subjects: none (no title words, headings or clauses on any subject)")
+        return
+    held = [s for s in scores if s.score >= THRESHOLD]
+    click.echo("  subjects: " + ("、".join(s.subject for s in held) if held else f"none reaches {THRESHOLD}"))
+    for score in scores:
+        mark = "✓" if score.score >= THRESHOLD else "·"
+        click.echo(f"    {mark} {score.subject} {score.score:.2f}: " + "; ".join(score.evidence))
+
+
+def _echo_work(work: Any, current: str) -> None:
+    """The versions of a work, oldest first, with status and rule; parts and copies under their version."""
+    click.echo(f"  versions of {work.title or work.key} ({len({v.version.seq for v in work.versions})}):")
+    for item in work.versions:
+        v = item.version
+        mark = "*" if v.doc_id == current else " "
+        when = v.date.isoformat() if v.date else "undated"
+        part = f"  part {v.part}" if v.part else ""
+        click.echo(f"   {mark}{v.seq}. {when}  {v.status.value:<16} {v.doc_id}{part}  — {v.rule}")
+    for item in work.duplicates:
+        click.echo(f"     copy {item.version.doc_id} of {item.version.duplicate_of}: {item.path}")
+    for doc_id, title, relation in work.acts:
+        click.echo(f"     {relation.value} by {title} [{doc_id}]")
 
 
 # -- status ----------------------------------------------------------------------------------------------------------
@@ -264,11 +328,13 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
 
     with Store.open(obj.home) as store:
         info = store.status()
+        copies = [v for v in store.versions() if v.duplicate_of is not None]
         failed = store.failures() if failures else []
         state = store.get_meta(INDEX_STATE)
     if as_json:
         data = to_jsonable(info)
         data[INDEX_STATE] = state
+        data["duplicates"] = [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in copies]  # as duplicates()
         if failures:
             data["failed"] = to_jsonable(failed)
         emit_json(data)
@@ -278,6 +344,11 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
     click.echo(f"  clauses:   {info.clauses}")
     click.echo(f"  citations: {info.citations}")
     click.echo(f"  failures:  {info.failures}")
+    if copies:
+        click.echo(f"  duplicates: {len(copies)} (the same title, date and text in two files; listed, counted and "
+                   "searched once)")  # fmt: skip
+        for v in copies:
+            click.echo(f"    {v.doc_id} is a copy of {v.duplicate_of}")
     click.echo(f"  last built: {info.last_built or 'never'}")
     if state == "dirty":
         click.echo("  index: an ingest did not finish; run `kb ingest` again to complete it")

@@ -29,14 +29,14 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Kept in step with kb.report.stats' DIMENSIONS and SORTS (tests check), so that `--help` needs no import of it.
-DIMENSIONS = ("year", "province", "city", "level", "type", "topic", "status")
+DIMENSIONS = ("year", "province", "city", "level", "type", "topic", "subject", "status")
 SORTS = ("date", "province", "title")
 CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 LIST_TABLE_COLUMNS = ("date", "province", "city", "level", "doc_type", "title", "issuer", "doc_number", "clauses",
-                      "topics")  # fmt: skip
+                      "subjects", "topics")  # fmt: skip
 LIST_CSV_COLUMNS = ("doc_id", "date", "year", "province", "city", "level", "doc_type", "title", "issuer", "doc_number",
-                    "clauses", "topics", "status", "first_year", "path")  # fmt: skip
+                    "clauses", "subjects", "topics", "status", "first_year", "path")  # fmt: skip
 LIST_HEADERS = {"doc_type": "type", "doc_number": "发文字号"}
 
 
@@ -51,8 +51,35 @@ def filter_options(func: F) -> F:
     @click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Issuing level.")
     @click.option("--type", "doc_type", type=click.Choice([v.value for v in DocType]), default=None,
                   help="Document type, e.g. 地方性法规.")  # fmt: skip
-    @click.option("--topic", default=None, help="Documents with a clause tagged with this topic, e.g. 数据安全.")
-    @click.option("--status", type=click.Choice([v.value for v in Status]), default=None, help="Validity status.")
+    @click.option(
+        "--topic",
+        "topics",
+        multiple=True,
+        help="Documents with a clause that mentions this topic, e.g. 数据安全; repeat for any of several.",
+    )
+    @click.option(
+        "--subject",
+        "subjects",
+        multiple=True,
+        help="Documents mainly about this subject, e.g. 数据治理 (with its sub-subjects) or 数据共享开放; "
+        "repeat for any of several.",
+    )
+    @click.option(
+        "--all", "match_all", is_flag=True, help="With repeated --topic/--subject: documents with all of them, not any."
+    )
+    @click.option(
+        "--status",
+        type=click.Choice([v.value for v in Status]),
+        default=None,
+        help="Validity status, as decided from the versions of each work (with --as-of: on that day).",
+    )
+    @click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="The versions in force on this day (YYYY-MM-DD), or with --status those with it then.",
+    )
     @functools.wraps(func)
     def wrapper(
         *args: Any,
@@ -63,8 +90,11 @@ def filter_options(func: F) -> F:
         city: str | None,
         level: str | None,
         doc_type: str | None,
-        topic: str | None,
+        topics: tuple[str, ...],
+        subjects: tuple[str, ...],
+        match_all: bool,
         status: str | None,
+        as_of: Any,
         **kwargs: Any,
     ) -> Any:
         if year is not None and (year_from is not None or year_to is not None):
@@ -79,12 +109,29 @@ def filter_options(func: F) -> F:
             city=city or None,
             level=Level(level) if level else None,
             doc_type=DocType(doc_type) if doc_type else None,
-            topic=topic or None,
+            topics=tuple(dict.fromkeys(t for t in topics if t)),
+            subjects=check_subjects(subjects),
+            match_all=match_all,
             status=Status(status) if status else None,
+            as_of=as_of.date() if as_of is not None else None,
         )
         return func(*args, filters=filters, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_subjects(subjects: Sequence[str]) -> tuple[str, ...]:
+    """The --subject values, each a subject of the lexicon; a usage error names an unknown one and the choices."""
+    if not subjects:
+        return ()
+    from kb.topics.subjects import load_subjects
+
+    names = load_subjects().names
+    for subject in subjects:
+        if subject not in names:
+            raise click.BadParameter(f"unknown subject {subject!r}; expected one of: {'、'.join(names)}",
+                                     param_hint="--subject")  # fmt: skip
+    return tuple(dict.fromkeys(subjects))
 
 
 # -- list ------------------------------------------------------------------------------------------------------------
@@ -110,6 +157,7 @@ def list_cmd(obj: KbContext, filters: DocFilter, sort: str, fmt: str, bom: bool)
       kb list --year 2020 --level provincial
       kb list --year 2020 --province 浙江 --format csv --bom > 浙江2020.csv
       kb list --from 2016 --to 2020 --topic 数据安全 --sort province
+      kb list --year 2020 --level provincial --subject 数据治理 --json
     """
     from kb.report.stats import list_rows, load_documents
 
@@ -152,13 +200,14 @@ def stats(
     fmt: str,
     bom: bool,
 ) -> None:
-    """Count documents by year, province, city, level, type, topic or status, or cross-tabulate two of them.
+    """Count documents by year, province, city, level, type, topic, subject or status, or cross-tabulate two.
 
     Each document counts once per version: an amended regulation counts in the year of the version ingested (the
     year of its latest adoption, amendment or promulgation), and two versions ingested count twice, each in its
-    own year. National documents count under province 全国; a value the metadata lacks counts under (none). By
-    topic, a document counts under each topic any of its clauses is tagged with, so topic rows can add up to more
-    than the total. With --year or --from/--to every year of the range has a row, zero included.
+    own year. National documents count under province 全国; a value the metadata lacks counts under (none); by
+    province all 31 provinces have a row, zero included. By topic, a document counts under each topic any of its
+    clauses is tagged with, and by subject under each subject it is mainly about, so those rows can add up to
+    more than the total. With --year or --from/--to every year of the range has a row, zero included.
 
     Formats: table (default) and md with totals; csv (header row, counts only; --bom for Excel); json (the count
     record with its rows, margins and total). --plot draws a titled, labelled bar chart with a value on each bar.
@@ -169,6 +218,8 @@ def stats(
       kb stats --by province --year 2020
       kb stats --by year --by province --from 2016 --to 2020 --format csv --bom > 年份省份.csv
       kb stats --by topic --by year --from 2016 --to 2020 --plot topics.svg
+      kb stats --by year --subject 数据治理 --from 2011 --to 2020 --plot 数据治理.png
+      kb stats --by province --subject 数据治理 --year 2020
     """
     if len(by) > 2:
         raise click.UsageError(f"--by given {len(by)} times ({', '.join(by)}); count by one dimension or cross two")
@@ -185,7 +236,7 @@ def stats(
     from kb.report.stats import count, load_documents, observed_year_range, year_span
 
     docs = load_documents(obj.home, filters)
-    table = count(docs, by, year_range=year_span(filters, observed_year_range(docs)))
+    table = count(docs, by, year_range=year_span(filters, observed_year_range(docs)), all_provinces=by == ("province",))
     _emit_counts(table, fmt, bom)
     if plot is not None:
         from kb.report.charts import plot as draw
@@ -236,4 +287,50 @@ def _column_names(row_dim: str, values: Sequence[Any]) -> list[str]:
     return names
 
 
-COMMANDS = (list_cmd, stats)
+# -- report ----------------------------------------------------------------------------------------------------------
+
+
+@click.command("report")
+@click.option("--subject", required=True, help="The subject to report on, e.g. 数据治理 (or a sub-subject).")
+@click.option("--year", type=int, default=None, help="The year of the table and of the province counts.")
+@click.option("--from", "year_from", type=int, default=None, help="First year of the period (with --to).")
+@click.option("--to", "year_to", type=int, default=None, help="Last year of the period.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="FILE.html (self-contained, charts inline) or FILE.md (charts as PNG files beside it).",
+)
+@click.pass_obj
+@handle_errors
+def report(
+    obj: KbContext, subject: str, year: int | None, year_from: int | None, year_to: int | None, out: Path
+) -> None:
+    """Write the subject's report: its provincial documents of the period as a table, and charts of its documents
+    per year (the period's last year and the nine before), per province (all 31) and per sub-subject.
+
+    \b
+    Examples:
+      kb report --year 2020 --subject 数据治理 --out report.html
+      kb report --from 2016 --to 2020 --subject 数据安全与个人信息 --out 数据安全.md
+    """
+    if year is not None and (year_from is not None or year_to is not None):
+        raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
+    if year is None and (year_from is None or year_to is None):
+        raise click.UsageError("give the report's period: --year 2020, or --from 2016 --to 2020")
+    if out.suffix.lower() not in (".html", ".htm", ".md"):
+        raise click.BadParameter(f"{out}: expected a .html or .md file", param_hint="--out")
+    subjects = check_subjects((subject,))
+    from kb.report.document import build_report, write_report
+    from kb.report.stats import load_documents
+    from kb.topics.subjects import load_subjects
+
+    years = (year, year) if year is not None else (year_from, year_to)
+    assert years[0] is not None and years[1] is not None
+    docs = load_documents(obj.home, DocFilter(subjects=subjects))
+    result = build_report(docs, subject, (years[0], years[1]), load_subjects().children(subject))
+    written = write_report(result, out)
+    click.echo(f"report written to {written}: {result.total} documents, {len(result.provincial)} provincial")
+
+
+COMMANDS = (list_cmd, stats, report)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
-from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult
+from kb.cli.report import check_subjects
+from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult, Status
 from kb.normalize.clean import display_width
 
 FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
@@ -23,7 +29,32 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 @click.option("--to", "year_to", type=int, help="Only documents of this year or earlier.")
 @click.option("--level", type=click.Choice([lv.value for lv in Level]), help="Only this administrative level.")
 @click.option("--type", "doc_type", type=click.Choice([t.value for t in DocType]), help="Only this kind of document.")
-@click.option("--topic", help="Only clauses tagged with this topic (e.g. 公共数据权属).")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    help="Only clauses tagged with this topic (e.g. 公共数据权属); repeat for any of several.",
+)
+@click.option(
+    "--subject",
+    "subjects",
+    multiple=True,
+    help="Only documents mainly about this subject (e.g. 数据治理); repeat for any of several.",
+)
+@click.option("--all", "match_all", is_flag=True, help="With repeated --topic/--subject: all of them, not any.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in Status]),
+    default=None,
+    help="Only documents with this status (decided from the versions of each work; on --as-of's day).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only the versions in force on this day (YYYY-MM-DD), or with --status those with it then.",
+)
 @click.option("--docs", is_flag=True, help="List documents instead of clauses.")
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Hits to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
@@ -32,7 +63,8 @@ FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
 @click.pass_obj
 @handle_errors
 def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: str | None, year: int | None,
-           year_from: int | None, year_to: int | None, level: str | None, doc_type: str | None, topic: str | None,
+           year_from: int | None, year_to: int | None, level: str | None, doc_type: str | None,
+           topics: tuple[str, ...], subjects: tuple[str, ...], match_all: bool, status: str | None, as_of: Any,
            docs: bool, limit: int, sort: str, as_json: bool) -> None:  # fmt: skip
     """Search clauses (or with --docs, documents) for words, phrases and field filters, or answer a question.
 
@@ -54,23 +86,55 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
       kb search 数据安全法 --docs
       kb search 公共数据 -开放
       kb search 公司不给交社保怎么办
+      kb search 个人信息 --as-of 2019-01-01 --type 法律
+      kb search 授权运营 --subject 数据治理 --from 2020
     """
     if year is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
     text = " ".join(query).strip()
     filters = DocFilter(year=year, year_from=year_from, year_to=year_to, province=province, city=city,
                         level=Level(level) if level else None, doc_type=DocType(doc_type) if doc_type else None,
-                        topic=topic)  # fmt: skip
+                        topics=tuple(dict.fromkeys(topics)), match_all=match_all)  # fmt: skip
+    day = as_of.date() if as_of is not None else None
+    wanted = Status(status) if status else None
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
-    from kb.search.interface import open_for_reading
+    from kb.search.engines import open_search_index
 
-    index = open_for_reading(obj.home)
+    if subjects:
+        filters = replace(filters, subjects=check_subjects(subjects), doc_ids=_subject_docs(obj.home, filters,
+                          check_subjects(subjects), match_all))  # fmt: skip
+    index = open_search_index(obj.home, live=_live_versions(obj.home, wanted, day))
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
     if as_json:
         emit_json(result)
         return
     _print_result(result, docs, color=is_terminal())
+
+
+def _subject_docs(home: Path, filters: DocFilter, subjects: tuple[str, ...], match_all: bool) -> tuple[str, ...]:
+    """The ids of the documents mainly about the subjects (any of them, or all with ``match_all``)."""
+    from kb.store.sqlite import Store
+
+    with Store.open(home) as store:
+        docs = store.summaries(DocFilter(subjects=subjects, match_all=match_all))
+    return tuple(d.id for d in docs)
+
+
+def _live_versions(home: Path, status: Status | None, as_of: date | None) -> Mapping[str, str] | None:
+    """The document versions a search may return: each document once, with the status asked for (see
+    kb.versions.query.searchable_versions); None when the store cannot say (the index alone answers)."""
+    from kb.errors import StoreError
+    from kb.store.sqlite import Store
+    from kb.versions.query import searchable_versions
+
+    try:
+        with Store.open(home) as store:
+            return searchable_versions(store, status, as_of)
+    except StoreError:
+        if status is not None or as_of is not None:
+            raise
+        return None
 
 
 def _print_result(result: SearchResult, docs: bool, *, color: bool) -> None:

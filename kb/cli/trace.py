@@ -1,4 +1,4 @@
-"""CLI trace commands: `kb trace` (citations, cited-by, same topic, similar text) and `kb graph export`."""
+"""CLI trace commands: `kb trace` (citations, 上位法/下位法, topics, similar text), `kb compare`, `kb graph export`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kb.search.interface import SearchIndex
 
 # The relations `kb trace --relation` accepts (kb.graph.trace.RELATIONS; repeated here so --help needs no import).
-RELATION_CHOICES = ("cites", "cited-by", "topic", "similar")
+RELATION_CHOICES = ("cites", "cited-by", "implements", "implemented-by", "topic", "similar")
 GRAPH_FORMATS = ("graphml", "gexf", "json")
 ITEM_COLUMNS = (
     "group",
@@ -35,14 +35,17 @@ UNRESOLVED_COLUMNS = ("count", "documents", "title", "example")
 GROUP_HEADINGS = {
     "cites": "Cites",
     "cited-by": "Cited by",
-    "topic": "Same topics in other jurisdictions",
+    "implements": "Implements (上位法)",
+    "implemented-by": "Implemented by (下位法)",
+    "topic": "Same topics elsewhere",
     "similar": "Similar text",
 }
+COMPARE_COLUMNS = ("province", "id", "title", "number", "year", "level", "added", "omitted", "reason")
 
 
 def _print_trace(result: TraceResult) -> None:
     head = " ".join(p for p in (result.title, result.number) if p)
-    click.echo(f"{head}   [{result.ref}]")
+    click.echo(f"{head}   [{result.id}]")
     if result.text:
         click.echo(f"  {result.text.replace(chr(10), ' ')}")
     if result.topics:
@@ -59,7 +62,7 @@ def _print_trace(result: TraceResult) -> None:
             where = " ".join(str(p) for p in (item.province, item.year) if p)
             tag = f"[{item.relation}] " if group.relation == "cites" and item.relation != "cites" else ""
             click.echo(
-                f"{indent}{tag}{label}" + (f"  ({where})" if where else "") + (f"  [{item.ref}]" if item.ref else "")
+                f"{indent}{tag}{label}" + (f"  ({where})" if where else "") + (f"  [{item.id}]" if item.id else "")
             )
             click.echo(f"{indent}  {item.reason}")
             if item.text:
@@ -68,7 +71,11 @@ def _print_trace(result: TraceResult) -> None:
 
 def _rows(result: TraceResult) -> list[dict[str, Any]]:
     return [
-        {"group": group.relation, **{c: getattr(item, c) for c in ITEM_COLUMNS if c != "group"}}
+        {
+            "group": group.relation,
+            "ref": item.id,
+            **{c: getattr(item, c) for c in ITEM_COLUMNS if c not in ("group", "ref")},
+        }
         for group in result.groups
         for item in group.items
     ]
@@ -84,22 +91,32 @@ def _rows(result: TraceResult) -> list[dict[str, Any]]:
 @click.option("--year", type=int, default=None, help="Only documents of this year (the version's year).")
 @click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Only this issuing level.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Items per group.")
+@click.option("--per-doc", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Items of one document per group (implements, implemented-by, topic, similar); 0: no cap.",
+              )  # fmt: skip
+@click.option("--own-document", is_flag=True, help="Let the source's own document into the topic and similar groups.")
 @click.option("--unresolved", is_flag=True, help="List the cited titles the knowledge base lacks, most cited first.")
 @output_options
 @click.pass_obj
 @handle_errors
 def trace(obj: KbContext, ref: tuple[str, ...], depth: int, relations: tuple[str, ...], province: str | None,
-          year: int | None, level: str | None, limit: int, unresolved: bool, fmt: str, bom: bool) -> None:  # fmt: skip
-    """Trace a clause or document: what it cites, what cites it, the same topics elsewhere, similar text.
+          year: int | None, level: str | None, limit: int, per_doc: int, own_document: bool, unresolved: bool,
+          fmt: str, bom: bool) -> None:  # fmt: skip
+    """Trace a clause or document: what it cites, what cites it, 上位法 and 下位法, same topics, similar text.
 
     REF is DOC_ID, DOC_ID#CLAUSE_ID, or a title with an optional clause. Every item shows why it is there (the
-    citing words, the shared topic terms) and an ID to pass back to `kb show` or `kb trace`. --province, --year
-    and --level filter the documents shown (citing ones, other jurisdictions, similar ones). With --unresolved,
-    list the titles cited most often that no document of the knowledge base has (no REF then).
+    citing words, the basis clause and shared wording, the shared topic terms) and an ID to pass back to `kb show`
+    or `kb trace`. implements lists the higher-ranking provisions a clause implements, implemented-by the
+    lower-ranking clauses implementing it (by a citation of the article, by the law named as basis plus shared
+    wording, or by shared wording alone). --province, --year and --level filter the documents shown. For a
+    whole document, similar lists the documents like it. With --unresolved, list the titles cited most often
+    that no document of the knowledge base has (no REF then).
 
     \b
     Examples:
       kb trace 数据安全法 第二十一条
+      kb trace 数据安全法 第二十一条 --relation implemented-by
+      kb trace 上海市数据条例 第二十七条 --relation implements
       kb trace '3f2a9c01b7de#chp_2__art_21' --relation cited-by --province 浙江
       kb trace 个人信息保护法 --relation cites --depth 2 --json
       kb trace --unresolved --limit 50
@@ -131,13 +148,87 @@ def trace(obj: KbContext, ref: tuple[str, ...], depth: int, relations: tuple[str
         target = resolve_id(store, " ".join(ref))
         index = _open_index(obj.home)
         result = run_trace(store, index, target.doc_id, target.clause_id, depth=depth,
-                           relations=relations or RELATION_CHOICES, filters=filters, limit=limit)  # fmt: skip
+                           relations=relations or RELATION_CHOICES, filters=filters, limit=limit,
+                           per_doc=per_doc or None, own=own_document)  # fmt: skip
     if fmt == "json":
         emit_json(result)
     elif fmt == "table":
         _print_trace(result)
     else:
         emit(_rows(result), ITEM_COLUMNS, fmt, bom=bom)
+
+
+@click.command()
+@click.argument("ref", nargs=-1, required=True)
+@click.option("--province", default=None, help="Only documents of this province (浙江, 浙江省; 全国 for national).")
+@click.option("--year", type=int, default=None, help="Only documents of this year (the version's year).")
+@click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Only this issuing level.")
+@click.option("--per-doc", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Implementing clauses of one document; 0: no cap.")  # fmt: skip
+@output_options
+@click.pass_obj
+@handle_errors
+def compare(obj: KbContext, ref: tuple[str, ...], province: str | None, year: int | None, level: str | None,
+            per_doc: int, fmt: str, bom: bool) -> None:  # fmt: skip
+    """Provinces side by side: one row per province with its clauses implementing an article, and what differs.
+
+    REF names an article as `kb trace` takes it. Each clause is compared with the national text: the table marks
+    the words a province adds in [brackets] (bold on a terminal); --csv and --json list the added and omitted
+    runs (--json also the clause cut into same/added segments).
+
+    \b
+    Examples:
+      kb compare 数据安全法 第二十一条
+      kb compare 个人信息保护法 第十三条 --csv > pipl13.csv
+    """
+    from kb.citations.lookup import resolve_id
+    from kb.graph.compare import compare as run_compare
+    from kb.report.stats import normalise_filter
+    from kb.store.sqlite import Store
+
+    filters = None
+    if province or year is not None or level:
+        filters = normalise_filter(DocFilter(province=province, year=year, level=Level(level) if level else None))
+    with Store.open(obj.home) as store:
+        target = resolve_id(store, " ".join(ref))
+        index = _open_index(obj.home)
+        result = run_compare(store, index, target.doc_id, target.clause_id, filters=filters, per_doc=per_doc or None)
+    if fmt == "json":
+        emit_json(result)
+        return
+    if fmt != "table":
+        rows = [
+            {"province": row.province, "id": c.id, "title": c.title, "number": c.number, "year": c.year,
+             "level": c.level, "added": " … ".join(c.added), "omitted": " … ".join(c.omitted), "reason": c.reason}
+            for row in result.rows
+            for c in row.clauses
+        ]  # fmt: skip
+        emit(rows, COMPARE_COLUMNS, fmt, bom=bom)
+        return
+    _print_comparison(result)
+
+
+def _print_comparison(result: Any) -> None:
+    color = click.get_text_stream("stdout").isatty()
+    click.echo(f"{' '.join(p for p in (result.title, result.number) if p)}   [{result.id}]")
+    click.echo(f"  {result.text.replace(chr(10), ' ')}")
+    if not result.rows:
+        click.echo("\nNo clause of a lower-ranking document is found implementing this article.")
+    for row in result.rows:
+        click.echo("")
+        click.echo(f"{row.province} ({len(row.clauses)})")
+        for c in row.clauses:
+            where = " ".join(str(p) for p in (c.year, c.level) if p)
+            click.echo(f"  {' '.join(p for p in (c.title, c.number) if p)}  ({where})  [{c.id}]")
+            parts = []
+            for seg in c.segments:
+                text = seg.text.replace("\n", " ")
+                if seg.kind == "added":
+                    text = click.style(text, bold=True, fg="green") if color else f"[{text}]"
+                parts.append(text)
+            click.echo("    " + "".join(parts))
+            if c.omitted:
+                click.echo("    not taken up: " + " … ".join(c.omitted).replace("\n", " ")[:300])
 
 
 def _open_index(home: Path) -> SearchIndex | None:
@@ -162,29 +253,46 @@ def graph() -> None:
 @click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default=None,
               help="graphml (Gephi, Cytoscape), gexf (Gephi) or json (node-link, for scripts); default: the "
                    "file's suffix, else graphml.")  # fmt: skip
+@click.option("--documents", is_flag=True, help="One node per document, citations summed into weighted edges.")
+@click.option("--province", default=None, help="Only documents of this province (浙江; 全国 for national ones).")
+@click.option("--level", type=click.Choice([v.value for v in Level]), default=None, help="Only this issuing level.")
+@click.option("--topic", default=None, help="Only documents with a clause on this topic (数据安全).")
+@click.option("--subject", default=None, help="Only documents of this subject, where documents carry subjects.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.pass_obj
 @handle_errors
-def export(obj: KbContext, file: Path, fmt: str | None, as_json: bool) -> None:
+def export(obj: KbContext, file: Path, fmt: str | None, documents: bool, province: str | None, level: str | None,
+           topic: str | None, subject: str | None, as_json: bool) -> None:  # fmt: skip
     """Write the citation and topic graph to FILE for Gephi, Cytoscape or scripts.
 
     Nodes are documents, clauses and topics (attribute ``kind``); edges carry a ``relation``: contains, cites,
-    basis, amends, repeals or about. The graph holds the clauses that cite, are cited or carry a topic.
+    basis, amends, repeals or about. The graph holds the clauses that cite, are cited or carry a topic. Clause
+    nodes carry their document's province, year, level and type, and a label such as 数据安全法 第二十一条第二款,
+    so Gephi can colour and filter by them. With --documents, the graph is one node per document and one edge
+    per citing -> cited pair with ``weight`` (citations) and ``basis`` (of them, 根据《X法》). --province, --level,
+    --topic and --subject keep the documents matching (an edge when both ends are kept).
 
     \b
     Examples:
       kb graph export kb.graphml
-      kb graph export kb.gexf
+      kb graph export kb.gexf --documents --province 浙江
+      kb graph export data-security.gexf --topic 数据安全 --level provincial
       kb graph export graph.json --format json
     """
     from kb.graph.build import current_graph, export_graph, summarise
+    from kb.graph.export import GraphFilter, clause_view, document_view
+    from kb.report.stats import normalise_filter
     from kb.store.sqlite import Store
 
     if fmt is None:
         suffix = file.suffix.lower().lstrip(".")
         fmt = suffix if suffix in GRAPH_FORMATS else "graphml"
+    if province and province != "全国":
+        province = normalise_filter(DocFilter(province=province)).province
+    wanted = GraphFilter(province=province, level=level, topic=topic, subject=subject)
     with Store.open(obj.home) as store:
         graph_data = current_graph(obj.home, store)
+    graph_data = document_view(graph_data, wanted) if documents else clause_view(graph_data, wanted)
     written = export_graph(graph_data, file, fmt)
     counts = summarise(graph_data)
     if as_json:
@@ -195,4 +303,4 @@ def export(obj: KbContext, file: Path, fmt: str | None, as_json: bool) -> None:
     click.echo(f"wrote {written} ({fmt}): nodes {nodes}; edges {edges}")
 
 
-COMMANDS = (trace, graph)
+COMMANDS = (trace, compare, graph)

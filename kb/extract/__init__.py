@@ -23,6 +23,9 @@ REGISTRY: dict[str, tuple[Format, str]] = {
     ".txt": (Format.TEXT, "text"),
     ".md": (Format.MARKDOWN, "markdown"),
     ".markdown": (Format.MARKDOWN, "markdown"),
+    ".doc": (Format.DOC, "doc"),
+    ".wps": (Format.WPS, "doc"),
+    ".ofd": (Format.OFD, "ofd"),
 }
 
 SUPPORTED_SUFFIXES = tuple(sorted(REGISTRY))
@@ -46,9 +49,12 @@ def extract_bytes(data: bytes, path: str, *, ocr: bool = False) -> ExtractedText
     _, module_name = REGISTRY[Path(path).suffix.lower()]
     module = importlib.import_module(f"kb.extract.{module_name}")
     extractor: Extractor = module.extract
-    if module_name == "pdf":
-        return extractor(data, path, ocr=ocr)
-    return extractor(data, path)
+    result = extractor(data, path, ocr=ocr) if module_name == "pdf" else extractor(data, path)
+    if result.format is Format.MARKDOWN:
+        return result  # a Markdown file marks its own structure (the corpus's ## headings): one document
+    from kb.extract.several import first_document
+
+    return first_document(result)
 
 
 def read_file(path: str | Path) -> bytes:

@@ -67,6 +67,15 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 HEADING_SIZE_STEP = 1.5
 # The longest line taken for a heading by its look or style, in characters.
 MAX_HEADING_CHARS = 60
+# A HYPERLINK field whose shown text is not part of the sentence it sits in: a link to an image (its caption, e.g.
+# HYPERLINK "https://p1.example.com/t01.jpg" showing 《中华人民共和国劳动合同法》 mid-sentence) or to a reference
+# anchor (\\l "refff_5469954-1" showing [1]), as pages saved from online encyclopedias carry them.
+DEBRIS_FIELD = re.compile(
+    r'HYPERLINK\s+"?[^"\s]+\.(?:jpe?g|png|gif|webp|bmp|svg)(?:[?#][^"\s]*)?"?|\\l\s+"?(?:ref|cite|note|fn)',
+    re.IGNORECASE,
+)
+# The w:anchor of a footnote reference link: ref..., cite_note-..., fn1, note_2.
+FOOTNOTE_ANCHOR = re.compile(r"^(?:ref|cite|note|fn)", re.IGNORECASE)
 # A red run colour: strong red, little green and blue (FF0000, E60012, C00000 ...), the colour of a 版头.
 _RED_MIN, _OTHER_MAX = 0xB0, 0x50
 
@@ -271,21 +280,37 @@ def _num_pr(element: Any) -> tuple[str, int] | None:
 
 def _paragraph_text(p: Any) -> str:
     """A paragraph's text from its XML: text runs, tabs, line breaks as "\\n"; deleted text, field codes,
-    text boxes and the fallback copy of alternate content left out."""
+    text boxes and the fallback copy of alternate content left out, and so is what a reader never sees or reads as
+    the text: hidden runs (w:vanish, type size 0) and the shown text of a hyperlink to an image or to a footnote
+    anchor (the caption and [1] marks a page saved from an online encyclopedia leaves inside the sentences)."""
     parts: list[str] = []
     skip = {qn("w:txbxContent"), "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
-            qn("w:del"), qn("w:instrText"), qn("w:delText"), qn("w:pPr"), qn("w:rPr")}  # fmt: skip
-    stack = [iter(p)]
+            qn("w:del"), qn("w:delText"), qn("w:pPr"), qn("w:rPr")}  # fmt: skip
+    fields: list[list[str]] = []  # open fields: [instruction text, "code" or "shown"]
+    hidden = False
+    stack: list[tuple[Iterator[Any], bool]] = [(iter(p), False)]
     while stack:
-        element = next(stack[-1], None)
+        element = next(stack[-1][0], None)
         if element is None:
-            stack.pop()
+            _, hidden = stack.pop()
             continue
         tag = element.tag
         if not isinstance(tag, str) or tag in skip:
             continue
-        if tag == qn("w:t"):
-            parts.append(element.text or "")
+        if tag == qn("w:fldChar"):
+            kind = element.get(qn("w:fldCharType"))
+            if kind == "begin":
+                fields.append(["", "code"])
+            elif kind == "separate" and fields:
+                fields[-1][1] = "shown"
+            elif kind == "end" and fields:
+                fields.pop()
+        elif tag == qn("w:instrText"):
+            if fields:
+                fields[-1][0] += element.text or ""
+        elif tag == qn("w:t"):
+            if not hidden and not any(DEBRIS_FIELD.search(instr) for instr, _ in fields):
+                parts.append(element.text or "")
         elif tag == qn("w:tab"):
             parts.append("\t")
         elif tag in {qn("w:br"), qn("w:cr")}:
@@ -293,9 +318,30 @@ def _paragraph_text(p: Any) -> str:
                 parts.append("\n")
         elif tag == qn("w:noBreakHyphen"):
             parts.append("-")
+        elif tag == qn("w:hyperlink") and _is_debris_link(element):
+            continue
         else:
-            stack.append(iter(element))
+            stack.append((iter(element), hidden))
+            if tag == qn("w:r"):
+                hidden = _is_hidden(element)
     return "".join(parts)
+
+
+def _is_hidden(run: Any) -> bool:
+    """True for a run Word does not show: w:vanish, or a type size of 0."""
+    props = run.find(qn("w:rPr"))
+    if props is None:
+        return False
+    vanish = props.find(qn("w:vanish"))
+    if vanish is not None and vanish.get(qn("w:val")) not in {"0", "false"}:
+        return True
+    size = props.find(qn("w:sz"))
+    return size is not None and size.get(qn("w:val")) == "0"
+
+
+def _is_debris_link(element: Any) -> bool:
+    """True for a w:hyperlink element whose anchor is a footnote reference (w:anchor="ref...")."""
+    return bool(FOOTNOTE_ANCHOR.match(element.get(qn("w:anchor")) or ""))
 
 
 def _is_red(rgb: Any) -> bool:

@@ -16,6 +16,7 @@ import yaml
 
 from kb.errors import CorruptFile, DecodeError, EmptyFile, NoBody
 from kb.models import Block, ExtractedText, Format
+from kb.normalize.clean import clean_line
 from kb.normalize.numerals import to_chinese
 
 # The line that ends the header in the corpus format.
@@ -172,7 +173,7 @@ def _clean(line: str) -> str:
     line = QUOTE.sub("", line.strip())
     line = EMPHASIS.sub(lambda m: m.group("text"), line)
     line = ESCAPE.sub(lambda m: m.group("char"), line)
-    return line.strip()
+    return clean_line(line)
 
 
 def _plain(text: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from kb.extract.pdf_layout import Line, is_cjk
 from kb.models import Block
 from kb.normalize.clean import PARAGRAPH_START, ends_sentence, header_line, structural_kind
+from kb.segment.patterns import article
 
 # A heading of the legislative grammar at the start of a line: 第一编, 第二分编, 第三章, 第四节 (Chinese or Arabic
 # numerals); the words after the number are the heading's name.
@@ -284,10 +285,12 @@ def paragraphs(lines: Sequence[Line], geometry: dict[tuple[int, int], Column], s
     short of the right edge (unless that line ends inside a sentence, with a comma or an open bracket), when the
     white space above it is much larger than between the lines of a paragraph, or when its type size changes.
     Otherwise it continues the paragraph, also across a page break, so an article, a 《》 title or a date cut
-    by a line or page break comes out whole.
+    by a line or page break comes out whole; but the next article in sequence after a sentence end starts its own
+    paragraph wherever the line before ended (see :func:`_next_article`).
     """
     body_heavy = _mostly_heavy(lines, size)
     blocks: list[tuple[str, str, int, bool]] = []  # (kind, text, page, open: can take the next line)
+    last_article = 0  # the number of the last article opened, to tell the next one from a wrapped reference
     prev: Line | None = None
     for line in lines:
         column = column_of(line, geometry)
@@ -301,11 +304,13 @@ def paragraphs(lines: Sequence[Line], geometry: dict[tuple[int, int], Column], s
                 blocks.append(("heading", text, line.page, wide))
             prev = line
             continue
+        starts_next = _next_article(text, prev, last_article)
         if (
             prev is not None
             and blocks
             and blocks[-1][0] == "para"
             and blocks[-1][3]
+            and not starts_next
             and _continues(prev, line, geometry, gap)
         ):
             kind, joined, page, _ = blocks[-1]
@@ -315,6 +320,8 @@ def paragraphs(lines: Sequence[Line], geometry: dict[tuple[int, int], Column], s
             blocks.append(("heading", text, line.page, False))
         else:
             blocks.append(("para", text, line.page, line.column >= 0))
+            if (opened := article(text)) is not None and opened.ordinal is not None and not opened.sub:
+                last_article = opened.ordinal if opened.spaced or opened.ordinal == last_article + 1 else last_article
         prev = line
     levels = _heading_levels(text for kind, text, _, _ in blocks if kind == "heading")
     out = []
@@ -327,6 +334,21 @@ def paragraphs(lines: Sequence[Line], geometry: dict[tuple[int, int], Column], s
         else:
             out.append(Block(text=cleaned, kind="para", page=page))
     return out
+
+
+def _next_article(text: str, prev: Line | None, last_article: int) -> bool:
+    """True when ``text`` opens the article after ``last_article`` right after a sentence ends.
+
+    A Word export often runs an article's last line to the right margin, so "the line before was full" says
+    nothing; the next number in sequence after a full stop or semicolon does. A line opening with 第三十五条规定…
+    wraps a cross-reference (kb.segment.patterns.article rejects it), and a number out of sequence is a citation.
+    """
+    if prev is None:
+        return False
+    opened = article(text)
+    if opened is None or opened.ordinal is None or opened.sub:
+        return False
+    return opened.ordinal == last_article + 1 and ends_sentence(prev.text)
 
 
 def _mostly_heavy(lines: Sequence[Line], size: float) -> bool:

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kb.normalize.clean import fold_artefacts
+
 # pdfplumber describes each glyph as a dict (its own type); this module reads those dicts and nothing else does.
 Char = dict[str, Any]
 
@@ -95,22 +97,13 @@ def is_cjk(ch: str) -> bool:
 def normalise_glyph(text: str) -> str:
     """Map look-alike code points that Word and some fonts put in PDFs back to the usual characters.
 
-    Kangxi radicals (⼈ U+2F08 for 人), CJK compatibility ideographs and Latin ligatures (ﬁ) are NFKC-mapped;
-    everything else, full-width punctuation included, is kept as it is.
+    Radicals and compatibility ideographs fold as kb.normalize.clean.fold_artefacts folds them (⺠ U+2EA0 for 民);
+    Latin ligatures (ﬁ) are NFKC-mapped; everything else, full-width digits and punctuation included, is kept.
     """
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if (
-            0x2E80 <= code <= 0x2FDF
-            or 0xF900 <= code <= 0xFAFF
-            or 0x2F800 <= code <= 0x2FA1F
-            or 0xFB00 <= code <= 0xFB4F
-        ):
-            out.append(unicodedata.normalize("NFKC", ch))
-        else:
-            out.append(ch)
-    return "".join(out)
+    text = fold_artefacts(text)
+    if any(0xFB00 <= ord(ch) <= 0xFB4F for ch in text):
+        text = "".join(unicodedata.normalize("NFKC", ch) if 0xFB00 <= ord(ch) <= 0xFB4F else ch for ch in text)
+    return text
 
 
 def _font_name(raw: Any) -> str:

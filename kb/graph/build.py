@@ -290,11 +290,15 @@ def _label(graph: Any, node: str, data: dict[str, Any]) -> str:
 
 def _scalar_copy(graph: Any) -> Any:
     """The graph with attributes GraphML and GEXF can hold: no None, no containers, no bookkeeping; with labels."""
-    out = nx.MultiDiGraph()
+    out = nx.MultiDiGraph() if graph.is_multigraph() else nx.DiGraph()
     for node, data in graph.nodes(data=True):
         attrs = {k: v for k, v in data.items() if v is not None and not isinstance(v, (list, dict))}
-        attrs["label"] = _label(graph, node, data)
+        attrs["label"] = data.get("label") or _label(graph, node, data)
         out.add_node(node, **attrs)
+    if not graph.is_multigraph():
+        for u, v, data in graph.edges(data=True):
+            out.add_edge(u, v, **{k: val for k, val in data.items() if val is not None})
+        return out
     for u, v, key, data in graph.edges(keys=True, data=True):
         out.add_edge(u, v, key=key, **{k: val for k, val in data.items() if val is not None})
     return out

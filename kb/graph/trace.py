@@ -11,148 +11,32 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from kb.citations.resolve import ClauseTree, title_key
 from kb.errors import NotFound
-from kb.models import Clause, ClauseKind, DocFilter, DocSummary, Relation, SearchHit, TopicTag
-from kb.normalize.numerals import to_chinese
+from kb.graph.implements import implemented_by, implements
+from kb.graph.records import (
+    SNIPPET_CHARS,
+    TraceContext,
+    TraceGroup,
+    TraceItem,
+    TraceResult,
+    UnresolvedTitle,
+    clause_label,
+    item_id,
+)
+from kb.graph.related import PER_DOCUMENT, MoreLikeThis, same_topic, similar
+from kb.models import DocFilter, Relation
 from kb.report.stats import matches
 
 if TYPE_CHECKING:
     from kb.store.sqlite import Store
 
 # The relations a trace can show, as `kb trace --relation` names them.
-RELATIONS = ("cites", "cited-by", "topic", "similar")
-# Characters of a clause's text shown in an item.
-SNIPPET_CHARS = 160
+RELATIONS = ("cites", "cited-by", "implements", "implemented-by", "topic", "similar")
 # Citation relations in the order items of the cites group are shown: what a clause rests on first.
 _RELATION_RANK = {Relation.BASIS.value: 0, Relation.AMENDS.value: 1, Relation.REPEALS.value: 2, Relation.CITES.value: 3}
-
-
-class MoreLikeThis(Protocol):
-    """The part of the search index a trace uses."""
-
-    def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TraceItem:
-    """One clause or document in a trace, with why it is there."""
-
-    ref: str | None  # DOC_ID#CLAUSE_ID or DOC_ID; None for a citation kb could not resolve
-    doc_id: str | None
-    clause_id: str | None
-    title: str | None
-    number: str | None  # the clause as legislation names it: 第二十一条第二款
-    text: str | None  # the start of the clause's text
-    relation: str  # cites, basis, amends, repeals, cited-by, topic, similar
-    reason: str  # the citing words, the shared topic terms, the similarity
-    score: float = 0.0
-    depth: int = 1
-    via: str | None = None  # at depth 2 and more: the item this one was reached through
-    province: str | None = None
-    year: int | None = None
-    level: str | None = None
-    doc_type: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TraceGroup:
-    """The items of one relation, ranked, with the total before the limit and a note when something is missing."""
-
-    relation: str
-    items: tuple[TraceItem, ...]
-    total: int
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TraceResult:
-    """A trace of one clause (or document): what it is, then one group per relation asked for."""
-
-    ref: str  # DOC_ID#CLAUSE_ID or DOC_ID
-    doc_id: str
-    clause_id: str | None
-    title: str | None
-    number: str | None
-    text: str | None
-    topics: tuple[str, ...]
-    groups: tuple[TraceGroup, ...]
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class UnresolvedTitle:
-    """A title cited in the knowledge base that names no document of it, with how often and an example."""
-
-    title: str
-    count: int
-    documents: int
-    example: str  # DOC_ID#CLAUSE_ID of one citing clause
-
-
-def item_id(doc_id: str, clause_id: str | None) -> str:
-    """The ID users pass back to `kb show` / `kb trace`."""
-    return f"{doc_id}#{clause_id}" if clause_id else doc_id
-
-
-def clause_label(tree: ClauseTree, clause: Clause | None) -> str | None:
-    """A clause as legislation names it: 第二十一条第二款第三项; a policy unit by its own number (三、 （二）)."""
-    parts: list[str] = []
-    current = clause
-    while current is not None:
-        if current.kind is ClauseKind.PARAGRAPH and current.ordinal:
-            parts.append(f"第{to_chinese(current.ordinal)}款")
-        elif current.kind is ClauseKind.POINT and current.ordinal:
-            parts.append(f"第{to_chinese(current.ordinal)}项")
-        elif current.number and current.kind not in (ClauseKind.CHAPTER, ClauseKind.SECTION, ClauseKind.PART,
-                                                      ClauseKind.SUBPART):  # fmt: skip
-            parts.append(current.number)
-        if current.kind is ClauseKind.ARTICLE:
-            break
-        current = tree.by_id.get(current.parent) if current.parent else None
-    if not parts and clause is not None:
-        return clause.number or clause.heading
-    return "".join(reversed(parts)) or None
-
-
-@dataclass
-class _Context:
-    """Caches of one trace: summaries and clause trees of the documents it touches."""
-
-    store: Store
-    summaries: dict[str, DocSummary | None] = field(default_factory=dict)
-    trees: dict[str, ClauseTree | None] = field(default_factory=dict)
-    bodies: dict[str, str] = field(default_factory=dict)
-
-    def summary(self, doc_id: str) -> DocSummary | None:
-        if doc_id not in self.summaries:
-            self.summaries[doc_id] = self.store.summary(doc_id)
-        return self.summaries[doc_id]
-
-    def tree(self, doc_id: str) -> ClauseTree | None:
-        if doc_id not in self.trees:
-            doc = self.store.get_document(doc_id)
-            self.trees[doc_id] = ClauseTree(doc.clauses) if doc else None
-            if doc:
-                self.bodies[doc_id] = doc.body
-        return self.trees[doc_id]
-
-    def item(self, doc_id: str, clause_id: str | None, relation: str, reason: str, **extra: Any) -> TraceItem:
-        summary = self.summary(doc_id)
-        tree = self.tree(doc_id) if clause_id else None
-        clause = tree.by_id.get(clause_id) if tree and clause_id else None
-        text = clause.text[:SNIPPET_CHARS] if clause else None
-        meta = summary.meta if summary else None
-        return TraceItem(
-            ref=item_id(doc_id, clause_id), doc_id=doc_id, clause_id=clause_id,
-            title=summary.title if summary else None, number=clause_label(tree, clause) if tree else None,
-            text=text, relation=relation, reason=reason, province=meta.province if meta else None,
-            year=meta.year if meta else None, level=meta.level.value if meta and meta.level else None,
-            doc_type=meta.doc_type.value if meta and meta.doc_type else None, **extra,
-        )  # fmt: skip
 
 
 def _subtree(tree: ClauseTree, clause_id: str | None) -> set[str] | None:
@@ -163,7 +47,7 @@ def _subtree(tree: ClauseTree, clause_id: str | None) -> set[str] | None:
     return {clause.id} | {c.id for c in tree.descendants(clause)}
 
 
-def _cites(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: int, limit: int) -> TraceGroup:
+def _cites(ctx: TraceContext, doc_id: str, clause_ids: set[str] | None, depth: int, limit: int) -> TraceGroup:
     """What the clause cites, resolved to clause text, following citations ``depth`` levels down."""
     items: list[TraceItem] = []
     seen: set[tuple[str | None, str | None, str]] = set()
@@ -183,7 +67,7 @@ def _cites(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: int, 
                 seen.add(key)
                 reason = f"{c.text}" + (f" ({c.reason})" if c.target_doc is None and c.reason else "")
                 if c.target_doc is None:
-                    items.append(TraceItem(ref=None, doc_id=None, clause_id=None, title=c.title, number=c.pinpoint,
+                    items.append(TraceItem(id=None, doc_id=None, clause_id=None, title=c.title, number=c.pinpoint,
                                            text=None, relation=c.relation.value, reason=reason, depth=level,
                                            via=via))  # fmt: skip
                     continue
@@ -193,11 +77,11 @@ def _cites(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: int, 
                     ids = _subtree(tree, c.target_clause) if tree and c.target_clause in tree.by_id else None
                     following.append((c.target_doc, ids, item_id(c.target_doc, c.target_clause)))
         frontier = following
-    items.sort(key=lambda i: (i.depth, _RELATION_RANK.get(i.relation, 9), i.ref is None))
-    return TraceGroup("cites", tuple(items[:limit]), len(items))
+    items.sort(key=lambda i: (i.depth, _RELATION_RANK.get(i.relation, 9), i.id is None))
+    return TraceGroup("cites", tuple(nest(items[:limit])), len(items))
 
 
-def _cited_by(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: int, filters: DocFilter | None,
+def _cited_by(ctx: TraceContext, doc_id: str, clause_ids: set[str] | None, depth: int, filters: DocFilter | None,
               limit: int) -> TraceGroup:  # fmt: skip
     """The clauses citing the clause (or document), filtered by the citing document, ``depth`` levels up."""
     items: list[TraceItem] = []
@@ -226,63 +110,30 @@ def _cited_by(ctx: _Context, doc_id: str, clause_ids: set[str] | None, depth: in
         frontier = following
     # Other documents before the document's own cross-references; newer texts first.
     items.sort(key=lambda i: (i.depth, i.doc_id == doc_id, -(i.year or 0), i.title or ""))
-    return TraceGroup("cited-by", tuple(items[:limit]), len(items))
+    return TraceGroup("cited-by", tuple(nest(items[:limit])), len(items))
 
 
-def _jurisdiction(summary: DocSummary | None) -> tuple[str | None, str | None, str | None]:
-    if summary is None:
-        return (None, None, None)
-    meta = summary.meta
-    return (meta.province, meta.city, meta.level.value if meta.level else None)
+def nest(items: Sequence[TraceItem]) -> list[TraceItem]:
+    """Items in tree order: each item followed by the items reached through it (``via``), so that text output can
+    indent an item under its own parent. Items whose parent is not shown follow at the end."""
+    children: dict[str | None, list[TraceItem]] = defaultdict(list)
+    for item in items:
+        children[item.via].append(item)
+    ordered: list[TraceItem] = []
+    placed: set[int] = set()
 
-
-def _same_topic(ctx: _Context, doc_id: str, tags: Sequence[TopicTag], filters: DocFilter | None,
-                limit: int) -> TraceGroup:  # fmt: skip
-    """Clauses of other jurisdictions tagged with the same topics, ranked by shared topics, then shared terms."""
-    if not tags:
-        return TraceGroup("topic", (), 0, "no topic of the lexicon is found in this text")
-    own_terms: dict[str, set[str]] = defaultdict(set)
-    for tag in tags:
-        own_terms[tag.topic].update(tag.terms)
-    home = _jurisdiction(ctx.summary(doc_id))
-    shared: dict[tuple[str, str], list[tuple[str, set[str]]]] = defaultdict(list)
-    for topic, terms in own_terms.items():
-        for other in ctx.store.topics(topic=topic):
-            if other.doc_id == doc_id:
+    def visit(parent: str | None, depth: int) -> None:
+        for child in children.get(parent, []):
+            if id(child) in placed or child.depth != depth:
                 continue
-            shared[(other.doc_id, other.clause_id)].append((topic, terms & set(other.terms)))
-    scored: list[tuple[float, tuple[str, str], list[tuple[str, set[str]]]]] = []
-    for key, topics in shared.items():
-        summary = ctx.summary(key[0])
-        if _jurisdiction(summary) == home:
-            continue
-        if filters is not None and (summary is None or not matches(summary, filters)):
-            continue
-        score = len(topics) + 0.1 * sum(len(terms) for _, terms in topics)
-        scored.append((score, key, topics))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    items = []
-    for score, (other_doc, other_clause), topics in scored[:limit]:
-        parts = [f"{t}（{'、'.join(sorted(terms))}）" if terms else t for t, terms in topics]
-        items.append(ctx.item(other_doc, other_clause, "topic", "shared topics: " + "；".join(parts), score=score))
-    return TraceGroup("topic", tuple(items), len(scored))
+            placed.add(id(child))
+            ordered.append(child)
+            if child.id is not None:
+                visit(child.id, depth + 1)
 
-
-def _similar(ctx: _Context, index: MoreLikeThis | None, doc_id: str, clause_id: str | None, filters: DocFilter | None,
-             limit: int) -> TraceGroup:  # fmt: skip
-    if index is None:
-        return TraceGroup("similar", (), 0, "the search index is absent: run `kb ingest` to build it")
-    if clause_id is None:
-        return TraceGroup("similar", (), 0, "similar text is found for a clause; name one (DOC_ID#CLAUSE_ID)")
-    hits = index.more_like_this(doc_id, clause_id, limit=limit * 3 if filters else limit)
-    items = []
-    for hit in hits:
-        summary = ctx.summary(hit.doc_id)
-        if filters is not None and (summary is None or not matches(summary, filters)):
-            continue
-        items.append(ctx.item(hit.doc_id, hit.clause_id, "similar", f"similar wording (score {hit.score:.2f})",
-                              score=hit.score))  # fmt: skip
-    return TraceGroup("similar", tuple(items[:limit]), len(items))
+    visit(None, 1)
+    ordered.extend(i for i in items if id(i) not in placed)
+    return ordered
 
 
 def trace(
@@ -295,18 +146,22 @@ def trace(
     relations: Iterable[str] = RELATIONS,
     filters: DocFilter | None = None,
     limit: int = 20,
+    per_doc: int | None = PER_DOCUMENT,
+    own: bool = False,
 ) -> TraceResult:
     """Trace a clause (or a whole document when ``clause_id`` is None); raises NotFound for an unknown ID.
 
-    ``filters`` apply to the documents shown (the citing ones, the other jurisdictions, the similar ones); what the
-    clause cites is shown whatever the filters. ``index`` may be None: the similar group then says the index is
-    absent instead of failing.
+    ``filters`` apply to the documents shown (the citing ones, the implementing ones, the same-topic and similar
+    ones); what the clause cites is shown whatever the filters. ``index`` may be None: the similar group then says
+    the index is absent instead of failing. ``per_doc`` caps the items of one document in the implements,
+    implemented-by, topic and similar groups (None: no cap); ``own`` lets the source's own document into the topic
+    and similar groups.
     """
     wanted = tuple(relations)
     unknown = [r for r in wanted if r not in RELATIONS]
     if unknown:
         raise NotFound(f"{', '.join(unknown)}: no such relation; expected one of {', '.join(RELATIONS)}")
-    ctx = _Context(store)
+    ctx = TraceContext(store)
     summary = ctx.summary(doc_id)
     tree = ctx.tree(doc_id)
     if summary is None or tree is None:
@@ -322,13 +177,18 @@ def trace(
             groups.append(_cites(ctx, doc_id, clause_ids, depth, limit))
         elif relation == "cited-by":
             groups.append(_cited_by(ctx, doc_id, clause_ids, depth, filters, limit))
+        elif relation == "implements":
+            groups.append(implements(ctx, index, doc_id, clause_id, filters, limit, per_doc))
+        elif relation == "implemented-by":
+            groups.append(implemented_by(ctx, index, doc_id, clause_id, filters, limit, per_doc))
         elif relation == "topic":
-            groups.append(_same_topic(ctx, doc_id, tags, filters, limit))
+            text = tree.by_id[clause_id].text if clause_id else None
+            groups.append(same_topic(ctx, doc_id, text, tags, filters, limit, per_doc, own))
         else:
-            groups.append(_similar(ctx, index, doc_id, clause_id, filters, limit))
+            groups.append(similar(ctx, index, doc_id, clause_id, filters, limit, per_doc, own))
     clause = tree.by_id.get(clause_id) if clause_id else None
     return TraceResult(
-        ref=item_id(doc_id, clause_id), doc_id=doc_id, clause_id=clause_id, title=summary.title,
+        id=item_id(doc_id, clause_id), doc_id=doc_id, clause_id=clause_id, title=summary.title,
         number=clause_label(tree, clause), text=clause.text[:SNIPPET_CHARS * 2] if clause else None,
         topics=tuple(dict.fromkeys(t.topic for t in tags)), groups=tuple(groups),
     )  # fmt: skip
@@ -362,6 +222,7 @@ __all__ = [
     "UnresolvedTitle",
     "clause_label",
     "item_id",
+    "nest",
     "trace",
     "unresolved_titles",
 ]

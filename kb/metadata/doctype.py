@@ -51,6 +51,13 @@ JUDICIAL_TITLE = re.compile(
 MINISTRY_ORDER = re.compile(r"(?<!国务院)(?<!人民政府)(?:部|总局|委员会|局|署|办公室|银行)(?:令|第\d+号令|以前制定)")
 
 
+# A local government promulgating its rules: "河北省人民政府令〔2020〕第1号", "…已经2019年…省政府第35次常务会议通过，
+# 现予公布" — 地方政府规章, where a local legislature's 公告 would make it 地方性法规.
+GOVERNMENT_ORDER = re.compile(
+    r"人民政府令|(?:省|市|自治区)(?:人民)?政府(?:第[0-9０-９一二三四五六七八九十百]+次)?常务会议"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class IssuerKind:
     """What kind of body an issuer is, and the place it belongs to (None for national bodies)."""
@@ -114,7 +121,10 @@ def classify(
         return DocType.JUDICIAL
     if main == "legislature":
         # A title that starts with a place is a local text whatever its header says (a copy's header may be wrong).
-        return DocType.LOCAL_REGULATION if local_title(name) else DocType.LAW
+        if local_title(name):
+            return DocType.LOCAL_REGULATION
+        # 全国人大常委会关于…的决定: a decision of the legislature, not a law (it has no articles of its own)
+        return DocType.DECISION if decision and not LAW_TITLE.search(name) else DocType.LAW
     acted = [e for e in events if e.kind is not EventKind.SIGNED]
     by_state_council = any(e.body and _names_state_council(e.body) for e in acted)
     state_order = doc_number is not None and (doc_number_key(doc_number) or "").startswith("国令")
@@ -166,6 +176,8 @@ def _classify_by_title(name: str, body_head: str, body_tail: str) -> DocType | N
     if local_title(name):
         if POLICY_TITLE.search(name):
             return DocType.NORMATIVE
+        if GOVERNMENT_ORDER.search(body_head):
+            return DocType.LOCAL_GOV_RULE
         return DocType.LOCAL_REGULATION
     if name.startswith("国务院"):
         if POLICY_TITLE.search(name):

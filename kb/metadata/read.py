@@ -71,6 +71,25 @@ EFFECTIVE_CLAUSE = re.compile(
 HEADER_VERB = re.compile(r"通过|批准|公布|发布|修正|修订|施行")
 # Lines of a body's opening looked at for a header, a document number or an order heading.
 OPENING_LINES = 12
+# An order heading with its number on the same line, as a title slot may hold it: "中华人民共和国国务院令 第535号".
+ORDER_TITLE = re.compile(
+    r"^(?P<org>[\u4e00-\u9fff、]{2,40}?令)[\s\u3000]*(?P<no>第[\s\u3000]*[0-9０-９一二三四五六七八九十百零〇]+[\s\u3000]*号)?$"
+)
+# An order's number on a line of its own under the order heading: "第535号", "第　五十五　号".
+ORDER_NUMBER_LINE = re.compile(r"第[\s\u3000]*[0-9０-９一二三四五六七八九十百零〇]+[\s\u3000]*号")
+# The words a document's own title ends with (法, 条例, 规定, 决定, 通知 ...), to find it below an order heading.
+TITLE_ENDING = re.compile(
+    r"(?:法|法典|条例|规定|办法|细则|规则|规程|规范|准则|标准|决定|决议|通知|意见|方案|规划|解释|批复|公告|通告)"
+    r"(?:（[^）]*）|\([^)]*\))?$"
+)
+# The order sentence that opens a promulgated text: "《中华人民共和国劳动法》已由…会议于1994年7月5日通过，现予公布".
+ORDER_SENTENCE = re.compile(r"^《[^》]{2,80}》已由.{2,120}?(?:于|在)[0-9０-９〇零一二三四五六七八九]{4}年.{0,40}?通过")
+# How an unfinished header line ends: inside a title or a list of amending acts ("…通过的《中华人民共和国", "、").
+HEADER_OPEN_END = re.compile(r"(?:[《〈、，,（(]|[^》〉）)。；;通过修正修订公布批准施行])$")
+# How a header's last line ends: its closing bracket or full stop, or the verb of the last amendment ("…修正").
+HEADER_CLOSED = re.compile(r"(?:[）)。]|修正|修订)$")
+# The most body lines a wrapped header may run over (a 刑法's list of eleven amendments takes about 30 in a PDF).
+HEADER_MAX_LINES = 40
 
 # Longest gap between signing and publication that a field's 发布日期 is believed for (see _field_publish).
 MAX_PUBLISH_DELAY_DAYS = 92
@@ -122,12 +141,63 @@ def _lines(body: str) -> list[str]:
     return [line.strip() for line in body.splitlines() if line.strip()]
 
 
+def _title_behind_number(title: str | None, lines: Sequence[str]) -> tuple[str | None, str | None]:
+    """(title, document number) when the title slot holds a number instead of a name.
+
+    A decree's heading ("中华人民共和国国务院令 第535号", or "…令" with "第535号" on the next line) or the
+    document's own 文号 ("国办发〔2018〕124号") printed first is the number; the title is then the first line
+    below it shaped like one (ending with 法, 条例, 规定, 决定, 通知 …), else None.
+    """
+    if title is None:
+        return None, None
+    compact = title.strip()
+    number: str | None = None
+    order = ORDER_TITLE.match(compact)
+    if order is not None:
+        number = compact
+    else:
+        numbers = find_doc_numbers(compact)
+        if numbers and len(compact) - len(numbers[0].text) <= 2:
+            number = numbers[0].text
+    if number is None:
+        return title, None
+    for line in lines[: OPENING_LINES + 2]:
+        if line == compact:
+            continue
+        if order is not None and order.group("no") is None and ORDER_NUMBER_LINE.fullmatch(line):
+            number = compact + line
+            continue
+        if len(line) <= 80 and TITLE_ENDING.search(line) and not re.search(r"[。；;，,：:]", line):
+            return clean_title(line), number
+    return None, number
+
+
+def _continued_header(header: list[str], lines: Sequence[str]) -> list[str]:
+    """The header with the body lines it runs on into: a long amendment history a PDF's layout cut off after its
+    first lines ("…根据…通过的《中华人民共和国" / "刑法修正案》、2001年8月31日…"), up to the line that closes it."""
+    if not header or not HEADER_OPEN_END.search(header[-1].rstrip()) or not lines:
+        return header
+    extended = list(header)
+    for line in lines[:HEADER_MAX_LINES]:
+        if line.startswith(("第一条", "第一章", "第一编", "目录", "目　录")) or re.match(r"^目\s*录$", line):
+            break
+        extended.append(line)
+        if HEADER_CLOSED.search(line):
+            return extended
+    return header
+
+
 def _opening_header(lines: Sequence[str], title: str | None) -> list[str]:
     """Header lines at the start of a body that has no marked header: a bracketed adoption note (possibly over
-    several lines, "(2020年6月28日沈阳市…会议通过；" … "…批准)") or lines that start with a date and tell an event."""
+    several lines, "(2020年6月28日沈阳市…会议通过；" … "…批准)"), lines that start with a date and tell an event,
+    or a decree's order sentence ("《…法》已由…会议于1994年7月5日通过，现予公布")."""
     for i, line in enumerate(lines[:OPENING_LINES]):
         if line.startswith(("第一条", "第一章", "一、")):
             return []
+        if ORDER_SENTENCE.search(line):
+            # the text's own bracketed history below the order (the signature date is not one) tells more
+            bracketed = _opening_header([rest for rest in lines[i + 1 :] if not is_date_line(rest)], title)
+            return bracketed or [line]
         opens = line[0] in "（(〔["
         dated = bool(find_dates(line[:40]))
         if not (opens or dated) or not HEADER_VERB.search(" ".join(lines[i : i + 4])):
@@ -329,11 +399,14 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
     lines = _lines(body)
     if title is None and lines:
         title = lines[0] if len(lines[0]) <= 80 else None
+    title, title_number = _title_behind_number(title, lines)
     short = short_title(title)
 
     header = [line for line in text.info if line.strip()]
     if not any(find_dates(line) for line in header):
         header = header + _opening_header(lines, title)
+    else:
+        header = _continued_header(header, lines)
     title_issuers = _title_issuers(title)
     events = list(read_events(header, "、".join(title_issuers) or None))
     opening_number, order_body = _opening_numbers(lines)
@@ -361,7 +434,7 @@ def read_metadata(text: ExtractedText, body: str) -> DocMeta:
     if not issuers and signature is not None and signature.body:
         issuers = split_bodies([signature.body])
 
-    doc_number = _field(fields, NUMBER_FIELDS) or opening_number or _header_number(events, header)
+    doc_number = _field(fields, NUMBER_FIELDS) or title_number or opening_number or _header_number(events, header)
 
     adopted = _first(events, (EventKind.ADOPTED,)) or _first(events, FIRST_KINDS)
     version = _latest(events, VERSION_KINDS)

@@ -1,8 +1,11 @@
 """Normalisation: raw bytes and strings from any extractor -> clean lines (widths, spaces, page numbers, wraps).
 
-Every step is a pure function with a name, so each extractor (PDF, Word, HTML, text) applies the same steps in the same
-way. The source's own punctuation stays as written (full-width commas, 〔〕, 《》): the gold texts keep it, and so does
-kb; only digits, Latin letters and layout spaces are normalised.
+Every step is a pure function with a name, so each extractor (PDF, Word, HTML, text, Markdown) applies the same steps
+in the same way. The stored text is the text as published: full-width digits (８０), letters and punctuation stay as
+the source writes them, so a quotation from kb is a quotation of the source. Only what no reader sees as a different
+character is changed: layout spaces, zero-width characters, and font artefacts (radical and compatibility code points
+a PDF font hands out for ordinary characters). Folding widths for matching (dates, numbers, search) happens where the
+matching is done, with :func:`fold_width` or the search analyzer.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from kb.errors import DecodeError
 
 # ---------------------------------------------------------------------------------------------------------------
 # Widths and spaces
 
-# Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) -> ASCII, so that "２０２１年" reads as "2021年" for dates
-# and numbers. Full-width punctuation is left alone on purpose: （）、：；《》 are the text as published.
+# Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) -> ASCII, so that "２０２１年" reads as "2021年" when
+# dates and numbers are matched. Not applied to the stored text, which keeps the source's widths.
 _FULLWIDTH_ALNUM = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -55,9 +60,41 @@ def collapse_cjk_spaces(text: str) -> str:
     return CJK_INNER_SPACE.sub("", text)
 
 
+# Code point ranges whose characters a font may hand out for an ordinary ideograph, folded by NFKC: Kangxi radicals
+# (⼈ U+2F08 for 人, U+2F00-U+2FD5), CJK compatibility ideographs (U+F900-U+FAFF, U+2F800-U+2FA1F).
+_NFKC_ARTEFACT_RANGES = ((0x2F00, 0x2FD5), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+# The CJK Radicals Supplement entries that stand for a character (⺠ U+2EA0 for 民, ⻔ U+2ED4 for 门), a table
+# derived from the Unicode data by scripts/build_radical_table.py.
+RADICALS_FILE = Path(__file__).resolve().parent.parent / "data" / "radicals.tsv"
+
+
+@lru_cache(maxsize=1)
+def artefact_table() -> dict[int, str]:
+    """Code point -> the character it stands for: Kangxi radicals, compatibility ideographs, supplement radicals."""
+    table: dict[int, str] = {}
+    for low, high in _NFKC_ARTEFACT_RANGES:
+        for code in range(low, high + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if folded != chr(code) and len(folded) == 1:
+                table[code] = folded
+    text = RADICALS_FILE.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            hex_code, _, character, *_ = line.split("\t")
+            table[int(hex_code, 16)] = character
+    return table
+
+
+def fold_artefacts(text: str) -> str:
+    """Font artefacts to the character they stand for: "人⺠" -> "人民", "⻔户" -> "门户"; nothing else changes."""
+    return text.translate(artefact_table())
+
+
 def clean_line(text: str) -> str:
-    """The common per-line steps: fold widths, normalise spaces, strip indentation and trailing spaces."""
-    return normalize_spaces(fold_width(text)).strip()
+    """The common per-line steps: fold font artefacts, normalise spaces, strip indentation and trailing spaces.
+
+    Widths are kept: "第８０条" stays as written (see the module docstring)."""
+    return normalize_spaces(fold_artefacts(text)).strip()
 
 
 def squeeze(text: str) -> str:

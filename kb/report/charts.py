@@ -59,7 +59,7 @@ SUFFIXES = (".png", ".svg", ".pdf")
 # Series drawn side by side up to this many; more are stacked.
 MAX_GROUPED = 3
 # Bars of one chart at most (years excepted: every year of the range is drawn); the rest are summed as 其他.
-MAX_CATEGORIES = 30
+MAX_CATEGORIES = 35
 # Series of a two-dimensional chart at most; the rest are summed as 其他.
 MAX_SERIES = 10
 

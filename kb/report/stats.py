@@ -18,11 +18,14 @@ Counting rules (the same everywhere, and stated in `kb stats --help`):
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from kb.errors import KbError
@@ -34,7 +37,7 @@ NATIONAL = "全国"
 NONE = "(none)"
 
 # The dimensions documents can be counted by, in the order `kb stats --help` lists them.
-DIMENSIONS = ("year", "province", "city", "level", "type", "topic", "status")
+DIMENSIONS = ("year", "province", "city", "level", "type", "topic", "subject", "status")
 
 # How `kb list` can order its rows.
 SORTS = ("date", "province", "title")
@@ -50,6 +53,14 @@ NATIONAL_TYPES = frozenset(
 # two characters remain, so that 沙市 or 津市 stay whole.
 
 Value = int | str
+
+
+@functools.lru_cache(maxsize=1)
+def mainland_provinces() -> tuple[str, ...]:
+    """The 31 provincial-level divisions national statistics count: kb/data/places.json less the special
+    administrative regions and 台湾 (read without the gazetteer's matcher, so counting never loads spaCy)."""
+    data = json.loads(resources.files("kb").joinpath("data/places.json").read_text("utf-8"))
+    return tuple(p["short"] for p in data["provinces"] if p["kind"] != "sar" and p["short"] != "台湾")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,10 @@ class ListRow:
     status: Status | None
     first_year: int | None
     path: str
+    subjects: tuple[str, ...] = ()
+    status_rule: str | None = None  # how the status was decided (kb/versions)
+    work: str | None = None  # the key of the work this document is a version of
+    copies: tuple[str, ...] = ()  # other files holding the same document, listed and counted once
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +210,18 @@ def matches(doc: DocSummary, filters: DocFilter) -> bool:
         return False
     if filters.doc_type is not None and meta.doc_type != filters.doc_type:
         return False
-    if filters.status is not None and meta.status != filters.status:
+    if filters.status is not None and status_of(doc) != filters.status:
         return False
-    return filters.topic is None or filters.topic in doc.topics
+    return _has(doc.topics, filters.all_topics(), filters.match_all) and _has(
+        doc.subjects, filters.subjects, filters.match_all
+    )
+
+
+def _has(held: Sequence[str], wanted: Sequence[str], every: bool) -> bool:
+    """Whether ``held`` has any of ``wanted`` (every one with ``every``); True when nothing is wanted."""
+    if not wanted:
+        return True
+    return all(w in held for w in wanted) if every else any(w in held for w in wanted)
 
 
 def filter_docs(docs: Iterable[DocSummary], filters: DocFilter | None) -> list[DocSummary]:
@@ -218,7 +242,7 @@ def load_documents(home: Path, filters: DocFilter) -> list[DocSummary]:
     wanted = normalise_filter(filters)
     in_store = replace(wanted, province=None) if wanted.province == NATIONAL else wanted
     with Store.open(home) as store:
-        docs = store.summaries(in_store)
+        docs = store.summaries(in_store, once=True)
     return filter_docs(docs, wanted)
 
 
@@ -240,6 +264,11 @@ def year_span(filters: DocFilter, observed: tuple[int, int] | None) -> tuple[int
 # -- listing -------------------------------------------------------------------------------------------------------
 
 
+def status_of(doc: DocSummary) -> Status | None:
+    """A document's status: the one the versions stage decided (on the filter's day), else its metadata's."""
+    return doc.version.status if doc.version is not None else doc.meta.status
+
+
 def list_row(doc: DocSummary) -> ListRow:
     """The row `kb list` shows for one document."""
     meta = doc.meta
@@ -256,9 +285,13 @@ def list_row(doc: DocSummary) -> ListRow:
         doc_number=meta.doc_number,
         clauses=doc.clause_count,
         topics=doc.topics,
-        status=meta.status,
+        status=status_of(doc),
         first_year=meta.first_year,
         path=doc.path,
+        subjects=doc.subjects,
+        status_rule=doc.version.rule if doc.version is not None else None,
+        work=doc.version.work if doc.version is not None else None,
+        copies=doc.copies,
     )
 
 
@@ -288,16 +321,16 @@ def _province_key(row: ListRow) -> tuple[int, str]:
 
 
 _SORT_KEYS: dict[str, Callable[[ListRow], tuple[object, ...]]] = {
-    "date": lambda r: (_date_key(r), _text_key(r.title), r.doc_id),
-    "province": lambda r: (_province_key(r), _city_key(r.city), _date_key(r), _text_key(r.title), r.doc_id),
-    "title": lambda r: (_text_key(r.title), _date_key(r), r.doc_id),
+    "date": lambda r: (_date_key(r), _text_key(r.title), r.path),
+    "province": lambda r: (_province_key(r), _city_key(r.city), _date_key(r), _text_key(r.title), r.path),
+    "title": lambda r: (_text_key(r.title), _date_key(r), r.path),
 }
 
 
 def list_rows(docs: Iterable[DocSummary], *, sort: str = "date") -> list[ListRow]:
     """One row per document, ordered by ``sort``: ``date`` (oldest first, undated last), ``province`` (national
     first, then by province, the province's own before its cities', and date) or ``title``; ties are broken by
-    title and id, so the order is stable.
+    title and then the file's path (never by id), so the order is stable and means something.
     """
     key = _SORT_KEYS.get(sort)
     if key is None:
@@ -321,7 +354,8 @@ _EXTRACTORS: dict[str, Callable[[DocSummary], tuple[Value, ...]]] = {
     "level": lambda d: _one(d.meta.level),
     "type": lambda d: _one(d.meta.doc_type),
     "topic": lambda d: tuple(dict.fromkeys(d.topics)) or (NONE,),
-    "status": lambda d: _one(d.meta.status),
+    "subject": lambda d: tuple(dict.fromkeys(d.subjects)) or (NONE,),
+    "status": lambda d: _one(status_of(d)),
 }
 
 _LEVEL_ORDER = {level.value: i for i, level in enumerate(Level)}
@@ -340,7 +374,9 @@ def check_dimensions(by: Sequence[str]) -> tuple[str, ...]:
     return dims
 
 
-def _ordered_values(dim: str, counts: Counter[Value], year_range: tuple[int, int] | None) -> tuple[Value, ...]:
+def _ordered_values(
+    dim: str, counts: Counter[Value], year_range: tuple[int, int] | None, all_provinces: bool = False
+) -> tuple[Value, ...]:
     """The values of one dimension in display order (see CountTable)."""
     has_none = NONE in counts
     if dim == "year":
@@ -350,6 +386,13 @@ def _ordered_values(dim: str, counts: Counter[Value], year_range: tuple[int, int
         else:
             span = range(min(years), max(years) + 1) if years else range(0)
         ordered: list[Value] = list(span)
+    elif dim == "province" and all_provinces:
+        # Every one of the 31 provincial-level divisions of the mainland has a row, zero included, so that a count
+        # per province shows where nothing was found; others (全国, 香港) follow when counted.
+        rank = {name: i for i, name in enumerate(mainland_provinces())}
+        every = list(dict.fromkeys([*(v for v in counts if v != NONE), *mainland_provinces()]))
+        # Most documents first; ties (the zeros) in the official order of the provinces (北京, 天津, 河北, ...).
+        ordered = sorted(every, key=lambda v: (-counts.get(v, 0), rank.get(str(v), -1), str(v)))
     elif dim == "level":
         ordered = sorted((v for v in counts if v != NONE), key=lambda v: _LEVEL_ORDER.get(str(v), len(_LEVEL_ORDER)))
     else:
@@ -359,11 +402,18 @@ def _ordered_values(dim: str, counts: Counter[Value], year_range: tuple[int, int
     return tuple(ordered)
 
 
-def count(docs: Iterable[DocSummary], by: Sequence[str], *, year_range: tuple[int, int] | None = None) -> CountTable:
+def count(
+    docs: Iterable[DocSummary],
+    by: Sequence[str],
+    *,
+    year_range: tuple[int, int] | None = None,
+    all_provinces: bool = False,
+) -> CountTable:
     """Count documents by the dimensions in ``by`` (see :data:`DIMENSIONS` and the counting rules above).
 
     Every combination of the dimensions' values has a row, zeros included; with ``year_range`` (first, last) only
-    documents of those years are counted and every year of the range is listed.
+    documents of those years are counted and every year of the range is listed; with ``all_provinces`` each of the
+    31 provinces has a row by province, zero included.
     """
     dims = check_dimensions(by)
     if year_range is not None and year_range[0] > year_range[1]:
@@ -380,7 +430,7 @@ def count(docs: Iterable[DocSummary], by: Sequence[str], *, year_range: tuple[in
         for i, found in enumerate(per_dim):
             marginals[i].update(found)
         combos.update(itertools.product(*per_dim))
-    values = tuple(_ordered_values(dim, marginals[i], year_range) for i, dim in enumerate(dims))
+    values = tuple(_ordered_values(dim, marginals[i], year_range, all_provinces) for i, dim in enumerate(dims))
     rows = tuple(CountRow(key=key, count=combos.get(key, 0)) for key in itertools.product(*values))
     margins = tuple(tuple(marginals[i].get(v, 0) for v in values[i]) for i in range(len(dims)))
     return CountTable(by=dims, values=values, rows=rows, margins=margins, total=total, year_range=year_range)

@@ -15,14 +15,13 @@ from kb.search.interface import SearchIndex
 from kb.search.whoosh_index import index_path
 
 ENGINES = ("whoosh", "tantivy")
+TANTIVY_DIR = "tantivy"  # as kb.search.tantivy_index.TANTIVY_DIR
 DEFAULT_ENGINE = "whoosh"
 
 
 def engine_of(home: Path) -> str | None:
     """The engine of the index in ``home``, or None when it has none yet."""
-    from kb.search.tantivy_index import exists as tantivy_exists
-
-    if tantivy_exists(Path(home)):
+    if (Path(home) / TANTIVY_DIR / "meta.json").is_file():  # without importing the engine (a fifth of a second)
         return "tantivy"
     path = index_path(Path(home))
     if path.is_dir() and any(p.name.endswith(".toc") for p in path.iterdir()):

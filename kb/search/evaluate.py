@@ -201,11 +201,19 @@ def filter_mask(part: Part, node: Filter) -> np.ndarray:
         return mask
     if node.field == "title":
         return _title_mask(part, node.value or "")
+    if node.field == "doc_id":
+        # The documents a front end selected: read from each entry's version, "<doc_id>@<sha256>".
+        wanted = set(node.values) if node.values else {node.value}
+        codes, values = part.data.column("version")
+        return np.array([v.partition("@")[0] in wanted for v in values], dtype=bool)[codes]
     codes, values = part.data.column(node.field)
     if node.field in ("year", "first_year"):
         low = -1 if node.low is None else node.low
         high = 10_000 if node.high is None else node.high
         ok = np.array([bool(v) and v.isdigit() and low <= int(v) <= high for v in values])
+    elif node.values:
+        wanted = set(node.values)
+        ok = np.array([v in wanted for v in values], dtype=bool)
     else:
         ok = np.array([v == node.value for v in values])
     return ok[codes]

@@ -42,6 +42,7 @@ class Filter:
     value: str | None = None
     low: int | None = None  # year ranges (inclusive)
     high: int | None = None
+    values: tuple[str, ...] = ()  # any of several values (doc_id: the documents a front end selected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +116,15 @@ def filter_nodes(filters: DocFilter | None) -> list[Node]:
     if filters is None:
         return []
     nodes: list[Node] = []
-    for field in ("province", "city", "topic"):
+    for field in ("province", "city"):
         value = getattr(filters, field)
         if value:
             nodes.append(field_filter(field, str(value)))
+    topics = [field_filter("topic", t) for t in filters.all_topics()]
+    if topics:
+        nodes.extend(topics) if filters.match_all or len(topics) == 1 else nodes.append(Or(tuple(topics)))
+    if filters.doc_ids is not None:
+        nodes.append(Filter("doc_id", values=tuple(filters.doc_ids) or ("",)))
     for field, value in (("level", filters.level), ("doc_type", filters.doc_type), ("status", filters.status)):
         if value is not None:
             nodes.append(Filter(field, str(value)))

@@ -175,6 +175,8 @@ class TantivyIndex:
             low = -1 if node.low is None else node.low
             high = 100_000 if node.high is None else node.high
             return q.range_query(self.schema, node.field, self.tantivy.FieldType.Integer, low, high)
+        if node.values:  # any of several values: the documents a front end selected (by subject)
+            return q.term_set_query(self.schema, node.field, list(node.values))
         return q.term_query(self.schema, node.field, node.value or "")
 
     def _node(self, node: Node, field: str) -> Any:

@@ -28,11 +28,16 @@ ARTICLE = re.compile(rf"^第{_SP}*(?P<num>{_NUM}){_SP}*条(?:之(?P<sub>{_SMALL_
 
 # What follows the number when a line opens with a cross-reference instead of an article, e.g. 第三十五条规定的…,
 # 第十条第二款…, 第五条、第六条…, 第八条至第十条…, 第九条的规定…, 第七条中…. An article number is followed by
-# whitespace or directly by its own text, never by these.
+# whitespace or directly by its own text, never by these. 中 of 中华人民共和国 (第二条中华人民共和国境内的企业…, an
+# article run into its text) or of 中央/中国 begins the article's words, not "in article N".
 REFERENCE_TAIL = re.compile(
-    rf"^(?:规定|的|之规定|中|第{_NUM}[款项目]|[、，,；;：:至和及与或所]|以外|以及|以下|以上|有关|修改|删除|废止|增加|"
-    r"另有|适用|作为|改为)"
+    rf"^(?:规定|的|之规定|中(?![华央国])|第{_NUM}[款项目]|[、，,；;至和及与或所]|以外|以及|以下|以上|有关|修改|删除|"
+    r"废止|增加|另有|适用|作为|改为)"
 )
+
+# A colon set between a number and its words by some web copies: 第九十八条：本法自…, 第八章：附则. It separates like
+# a space (a cross-reference is never followed by a colon at the start of a line).
+NUMBER_COLON = re.compile(r"^[：:]")
 
 # Sentence punctuation: a line holding any of it is a sentence, not a heading.
 SENTENCE_PUNCT = re.compile(r"[。；;，,：:！？!?]")
@@ -126,8 +131,8 @@ def container(line: str) -> Number | None:
     if m is None:
         return None
     rest = m.group("rest")
-    words = rest.strip()
-    spaced = not rest or rest[:1].isspace()
+    spaced = not rest or rest[:1].isspace() or bool(NUMBER_COLON.match(rest))
+    words = NUMBER_COLON.sub("", rest).strip()
     if spaced:
         # A spaced number opens a heading even with a comma (第四章 乡、民族乡、镇人民代表大会主席团，主席、副主席)
         # or a final full stop (第五节 生活、卫生。 of 监狱法); a sentence has 。；： inside.
@@ -145,8 +150,8 @@ def article(line: str) -> Number | None:
     if m is None:
         return None
     rest = m.group("rest")
-    spaced = not rest or rest[:1].isspace()
-    stripped = rest.lstrip()
+    spaced = not rest or rest[:1].isspace() or bool(NUMBER_COLON.match(rest))
+    stripped = NUMBER_COLON.sub("", rest).lstrip()
     if not spaced and REFERENCE_TAIL.match(stripped):
         return None
     sub = m.group("sub")

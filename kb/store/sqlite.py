@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -36,10 +37,14 @@ from kb.models import (
     Level,
     Relation,
     Status,
+    SubjectScore,
     TopicTag,
 )
+from kb.store.versions import _VERSIONS_SCHEMA, VersionsTable, as_of_versions
+from kb.topics.subjects import THRESHOLD as SUBJECT_THRESHOLD
+from kb.versions.works import text_fingerprint
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents.fingerprint and the versions table
 STORE_FILE = "kb.sqlite"
 
 _SCHEMA = """
@@ -72,7 +77,8 @@ CREATE TABLE IF NOT EXISTS documents (
     info_json TEXT NOT NULL,
     warnings_json TEXT NOT NULL,
     body TEXT NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    fingerprint TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_year ON documents (year);
 CREATE INDEX IF NOT EXISTS documents_province ON documents (province, year);
@@ -121,6 +127,15 @@ CREATE TABLE IF NOT EXISTS topics (
     PRIMARY KEY (doc_id, clause_id, topic)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS topics_topic ON topics (topic, doc_id);
+CREATE TABLE IF NOT EXISTS subjects (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    subject TEXT NOT NULL,
+    score REAL NOT NULL,
+    assigned INTEGER NOT NULL,
+    evidence_json TEXT NOT NULL,
+    PRIMARY KEY (doc_id, subject)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS subjects_subject ON subjects (subject, assigned, doc_id);
 CREATE TABLE IF NOT EXISTS failures (
     path TEXT PRIMARY KEY,
     error TEXT NOT NULL,
@@ -128,6 +143,7 @@ CREATE TABLE IF NOT EXISTS failures (
     at TEXT NOT NULL
 );
 """
+
 
 _DOC_COLUMNS = "id, path, format, sha256, title, clause_count, topics, meta_json, province, city, level, doc_type, year"
 
@@ -173,12 +189,13 @@ def meta_from_json(text: str) -> DocMeta:
     return DocMeta(**values)
 
 
-class Store:
+class Store(VersionsTable):
     """The knowledge base's record store. Open with :meth:`open`; use as a context manager to close it."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._titles: list[tuple[str, str, str]] | None = None  # cached by title_keys(), reset by writes
 
     # -- opening -----------------------------------------------------------------------------------------------
 
@@ -208,20 +225,43 @@ class Store:
                 if not create:
                     raise StoreError(f"{self.path}: not a kb knowledge base (no schema); run `kb ingest` to build one")
                 with self.transaction():
-                    for statement in _SCHEMA.split(";"):
+                    for statement in (_SCHEMA + ";" + _VERSIONS_SCHEMA).split(";"):
                         if statement.strip():
                             self._conn.execute(statement)
                     self._set_meta("schema_version", str(SCHEMA_VERSION))
                     self._set_meta("created", _now())
                 return
             version = self.get_meta("schema_version")
+            if version == "1" and create:  # an ingest upgrades a version-1 store; its next run re-reads every file
+                with self.transaction():
+                    self._conn.execute("ALTER TABLE documents ADD COLUMN fingerprint TEXT")
+                    for statement in _VERSIONS_SCHEMA.split(";"):
+                        if statement.strip():
+                            self._conn.execute(statement)
+                    self._set_meta("schema_version", str(SCHEMA_VERSION))
+                version = str(SCHEMA_VERSION)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a readable SQLite knowledge base ({exc})") from exc
         if version != str(SCHEMA_VERSION):
             raise StoreError(
                 f"{self.path}: knowledge-base schema version {version}, this kb reads version {SCHEMA_VERSION}; "
-                "rebuild it with `kb ingest` into a new --home"
+                "run `kb ingest` on it to upgrade it, or rebuild it into a new --home"
             )
+        self._add_subjects_table()
+
+    def _add_subjects_table(self) -> None:
+        """Knowledge bases built before document subjects gain their (empty) table; `kb ingest` fills it."""
+        if self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='subjects'").fetchone():
+            return
+        start = _SCHEMA.index("CREATE TABLE IF NOT EXISTS subjects")
+        end = _SCHEMA.index("CREATE TABLE IF NOT EXISTS failures")
+        try:
+            with self.transaction():
+                for statement in _SCHEMA[start:end].split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+        except sqlite3.OperationalError as exc:  # a read-only copy: subjects stay unknown until it is rebuilt
+            raise StoreError(f"{self.path}: cannot add the subjects table ({exc}); rebuild with `kb ingest`") from exc
 
     def close(self) -> None:
         """Close the connection."""
@@ -277,12 +317,13 @@ class Store:
         doc: Document,
         citations: Sequence[Citation] = (),
         topics: Sequence[TopicTag] = (),
+        subjects: Sequence[SubjectScore] = (),
         *,
         size: int | None = None,
         mtime: float | None = None,
         pipeline: str | None = None,
     ) -> None:
-        """Insert or replace a document with its clauses, citations and topic tags."""
+        """Insert or replace a document with its clauses, citations, topic tags and subject scores."""
         with self._atomic():
             self._delete(doc.id)
             self._conn.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
@@ -291,8 +332,8 @@ class Store:
             self._conn.execute(
                 "INSERT INTO documents (id, path, format, sha256, size, mtime, pipeline, title, short_title, "
                 "doc_number, doc_number_key, issuer, province, city, level, doc_type, status, year, first_year, "
-                "version_date, clause_count, topics, grammar, meta_json, info_json, warnings_json, body, ingested_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "version_date, clause_count, topics, grammar, meta_json, info_json, warnings_json, body, ingested_at, "
+                "fingerprint) VALUES (" + ", ".join("?" * 29) + ")",
                 (
                     doc.id, doc.path, doc.format.value, doc.sha256, size, mtime, pipeline,
                     doc.title, meta.short_title, meta.doc_number, meta.doc_number_key, meta.issuer,
@@ -301,7 +342,7 @@ class Store:
                     meta.year, meta.first_year, meta.version_date.isoformat() if meta.version_date else None,
                     len(doc.clauses), "|".join(topic_names), doc.grammar, meta_to_json(meta),
                     json.dumps(list(doc.info), ensure_ascii=False), json.dumps(list(doc.warnings), ensure_ascii=False),
-                    doc.body, _now(),
+                    doc.body, _now(), text_fingerprint(doc.body),
                 ),
             )  # fmt: skip
             self._conn.executemany(
@@ -321,6 +362,15 @@ class Store:
                     (doc.id, t.clause_id, t.topic, json.dumps(list(t.terms), ensure_ascii=False),
                      json.dumps([list(s) for s in t.spans]))
                     for t in topics
+                ],
+            )  # fmt: skip
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO subjects (doc_id, subject, score, assigned, evidence_json) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (doc.id, s.subject, s.score, int(s.score >= SUBJECT_THRESHOLD),
+                     json.dumps(list(s.evidence), ensure_ascii=False))
+                    for s in subjects
                 ],
             )  # fmt: skip
             self._conn.execute("DELETE FROM failures WHERE path = ?", (doc.path,))
@@ -343,7 +393,8 @@ class Store:
             self._insert_citations(doc_id, citations)
 
     def _delete(self, doc_id: str) -> None:
-        for table in ("clauses", "citations", "topics"):
+        self._titles = None
+        for table in ("clauses", "citations", "topics", "versions", "subjects"):
             self._conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
@@ -409,11 +460,15 @@ class Store:
     def iter_documents(self, doc_ids: Iterable[str] | None = None) -> Iterator[Document]:
         """Whole documents, one at a time (all of them by id, or the given ids that exist)."""
         ids = list(doc_ids) if doc_ids is not None else [r[0] for r in self._conn.execute(
-            "SELECT id FROM documents ORDER BY id")]  # fmt: skip
+            "SELECT id FROM documents ORDER BY path")]  # fmt: skip
         for doc_id in ids:
             doc = self.get_document(doc_id)
             if doc is not None:
                 yield doc
+
+    def clause_tree(self, doc_id: str) -> tuple[Clause, ...]:
+        """A document's clauses without their texts (``text`` empty): enough to find one by number or id."""
+        return self._clauses(doc_id, "")
 
     def get_clause(self, doc_id: str, clause_id: str) -> Clause | None:
         """One clause with its text, or None."""
@@ -432,16 +487,72 @@ class Store:
         )
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
-    def summaries(self, filters: DocFilter | None = None) -> list[DocSummary]:
-        """Documents without bodies, filtered, ordered by id."""
-        where, params = _filter_sql(filters)
-        rows = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY id", params)
-        return [_summary(row) for row in rows]
+    def summaries(self, filters: DocFilter | None = None, *, once: bool = False) -> list[DocSummary]:
+        """Documents without bodies, filtered, ordered by version date (undated first), title and path, each with
+        its version; ``once`` leaves out the copies of a document (listed in its ``copies`` instead).
+
+        A filter's ``as_of`` (with ``status``, in_force when not given) keeps the versions with that status on
+        that day, and gives them their status of that day."""
+        as_of = filters.as_of if filters is not None else None
+        sql_filters = replace(filters, status=None, as_of=None) if filters is not None and as_of else filters
+        where, params = _filter_sql(sql_filters)
+        rows = self._conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY version_date, title, path", params
+        )
+        versions = {v.doc_id: v for v in self.versions()}
+        if as_of is not None:
+            versions = as_of_versions(versions, as_of)
+        wanted = filters.status if filters is not None and as_of is not None else None
+        copies: dict[str, list[str]] = {}
+        paths = dict(self._conn.execute("SELECT id, path FROM documents"))
+        for v in versions.values():
+            if v.duplicate_of is not None:
+                copies.setdefault(v.duplicate_of, []).append(paths.get(v.doc_id, v.doc_id))
+        out = []
+        subjects: dict[str, list[str]] = {}
+        for doc_id, subject in self._conn.execute(
+            "SELECT doc_id, subject FROM subjects WHERE assigned = 1 ORDER BY doc_id, score DESC, subject"
+        ):
+            subjects.setdefault(doc_id, []).append(subject)
+        for row in rows:
+            summary = _summary(row, subjects.get(row[0], ()))
+            version = versions.get(summary.id)
+            if once and version is not None and version.duplicate_of is not None:
+                continue
+            if as_of is not None and (version is None or version.status is not (wanted or Status.IN_FORCE)):
+                continue
+            out.append(replace(summary, version=version, copies=tuple(sorted(copies.get(summary.id, ())))))
+        return out
+
+    def title_keys(self) -> list[tuple[str, str, str]]:
+        """(id, key of the title, key of the short title or of the title) of every document, in path order: what a
+        title lookup scans (kb.citations.patterns.title_key), kept until the next write."""
+        from kb.citations.patterns import title_key
+
+        if self._titles is None:
+            rows = self._conn.execute("SELECT id, title, short_title FROM documents ORDER BY path")
+            keys = []
+            for doc_id, title, short in rows:
+                full = title_key(title or "")
+                keys.append((doc_id, full, title_key(short) if short else full))
+            self._titles = keys
+        return self._titles
 
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
         row = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else _summary(row)
+        if row is None:
+            return None
+        held = [s.subject for s in self.subject_scores(doc_id) if s.score >= SUBJECT_THRESHOLD]
+        return replace(_summary(row, held), version=self.version(doc_id))
+
+    def subject_scores(self, doc_id: str) -> list[SubjectScore]:
+        """Every subject scored for a document (also below the threshold), best first, with its evidence."""
+        rows = self._conn.execute(
+            "SELECT subject, score, evidence_json FROM subjects WHERE doc_id = ? ORDER BY score DESC, subject",
+            (doc_id,),
+        )
+        return [SubjectScore(r[0], r[1], tuple(json.loads(r[2]))) for r in rows]
 
     def citations(
         self,
@@ -506,11 +617,11 @@ class Store:
         )
 
 
-def _summary(row: Sequence[Any]) -> DocSummary:
-    """A DocSummary from a row of ``_DOC_COLUMNS``."""
+def _summary(row: Sequence[Any], subjects: Sequence[str] = ()) -> DocSummary:
+    """A DocSummary from a row of ``_DOC_COLUMNS`` and the document's assigned subjects."""
     return DocSummary(
         id=row[0], path=row[1], format=Format(row[2]), title=row[4], meta=meta_from_json(row[7]),
-        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t),
+        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t), subjects=tuple(subjects),
     )  # fmt: skip
 
 
@@ -534,7 +645,23 @@ def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
     if filters is None:
         return "", []
     f = filters
-    return _where(
+    fixed: list[str] = []
+    extra: list[Any] = []
+    for column, table, values, also in (
+        ("topic", "topics", f.all_topics(), ""),
+        ("subject", "subjects", f.subjects, " AND assigned = 1"),
+    ):
+        if not values:
+            continue
+        if f.match_all:
+            for value in values:
+                fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} = ?{also})")
+                extra.append(value)
+        else:
+            marks = ", ".join("?" * len(values))
+            fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} IN ({marks}){also})")
+            extra.extend(values)
+    where, params = _where(
         [
             ("year = ?", f.year),
             ("year >= ?", f.year_from),
@@ -545,7 +672,8 @@ def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
             ("city = ?", f.city),
             ("level = ?", f.level.value if f.level else None),
             ("doc_type = ?", f.doc_type.value if f.doc_type else None),
-            ("status = ?", f.status.value if f.status else None),
-            ("id IN (SELECT doc_id FROM topics WHERE topic = ?)", f.topic),
-        ]
+            ("id IN (SELECT doc_id FROM versions WHERE status = ?)", f.status.value if f.status else None),
+        ],
+        fixed,
     )
+    return where, params + extra

@@ -163,7 +163,9 @@ def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
             continue
         order.setdefault(unit.id, unit.start)
         grouped.setdefault((unit.id, match.label), []).append(match)
-    tags: list[TopicTag] = []
+    # A topic's own terms and its context-bound ones are pooled per clause before overlaps are dropped, so that
+    # 个人隐私 is one match, not also its 隐私.
+    pooled: dict[tuple[str, str], list[PhraseMatch]] = {}
     for topic in lexicon.topics:
         for (clause_id, label), found in grouped.items():
             if label == _CONTEXT_LABEL + topic.name:
@@ -172,25 +174,15 @@ def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
                     continue
             elif label != topic.name:
                 continue
-            key = (clause_id, topic.name)
-            tags.append(_tag(doc.id, key, found))
-    merged: dict[tuple[str, str], TopicTag] = {}
-    for tag in tags:
-        key = (tag.clause_id, tag.topic)
-        old = merged.get(key)
-        merged[key] = tag if old is None else _join(old, tag)
-    return tuple(sorted(merged.values(), key=lambda t: (order[t.clause_id], lexicon.names.index(t.topic))))
+            pooled.setdefault((clause_id, topic.name), []).extend(found)
+    tags = [_tag(doc.id, key, found) for key, found in pooled.items()]
+    return tuple(sorted(tags, key=lambda t: (order[t.clause_id], lexicon.names.index(t.topic))))
 
 
 def _tag(doc_id: str, key: tuple[str, str], found: list[PhraseMatch]) -> TopicTag:
     kept = _outermost(found)
     spans: tuple[Span, ...] = tuple((m.start, m.end) for m in kept)
     return TopicTag(doc_id, key[0], key[1], tuple(dict.fromkeys(m.term for m in kept)), spans)
-
-
-def _join(a: TopicTag, b: TopicTag) -> TopicTag:
-    spans = tuple(sorted(set(a.spans) | set(b.spans)))
-    return TopicTag(a.doc_id, a.clause_id, a.topic, tuple(dict.fromkeys(a.terms + b.terms)), spans)
 
 
 __all__ = ["Topic", "TopicLexicon", "TopicLexiconError", "load_lexicon", "read_topics", "tag_topics"]

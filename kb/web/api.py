@@ -20,7 +20,7 @@ from kb.search.interface import INDEX_CLEAN, INDEX_STATE, SearchIndex
 
 RESULTS_KEPT = 512  # search results kept for repeated requests (a few MB at most)
 # The relations `kb trace` knows, in the order it shows them.
-RELATIONS = ("cites", "cited-by", "topic", "similar")
+RELATIONS = ("cites", "cited-by", "implements", "implemented-by", "topic", "similar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +143,7 @@ def show(lib: Library, ref: str) -> Shown:
     from kb.citations.lookup import resolve_id
     from kb.schema import clause_json as _clause_json
     from kb.schema import document_json
+    from kb.versions.query import version_fields
 
     with lib.store() as store:
         target = resolve_id(store, ref)
@@ -151,6 +152,7 @@ def show(lib: Library, ref: str) -> Shown:
         if target.clause_id is None:
             data = document_json(doc)
             data["body"] = doc.body
+            data.update(version_fields(store, doc.id, None))
             return Shown(doc, None, data)
         clause = next(c for c in doc.clauses if c.id == target.clause_id)
         citations = store.citations(doc_id=doc.id, clause_id=clause.id)
@@ -165,6 +167,7 @@ def show(lib: Library, ref: str) -> Shown:
             cited_by=len(cited_by),
             topics=[t.topic for t in topics],
         )
+        data.update(version_fields(store, doc.id, clause.id))
         return Shown(doc, clause.id, data)
 
 
@@ -297,7 +300,10 @@ def stats_svg(table: Any, filters: DocFilter) -> bytes:
 
 def status(lib: Library) -> dict[str, Any]:
     """`kb status --json`."""
+    from kb.versions.query import duplicates
+
     with lib.store() as store:
         data: dict[str, Any] = to_jsonable(store.status())
         data["index_state"] = store.get_meta("index_state")
+        data["duplicates"] = duplicates(store)
     return data

@@ -1,0 +1,1 @@
+"""Versions: the documents of one work linked over time, with a status each, and what changed between them."""
