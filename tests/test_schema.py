@@ -61,7 +61,8 @@ def test_status_json_carries_the_status_record(small_home: Path) -> None:
     data = _run(small_home, "status", "--json")
     schema = json_schema(KbStatus)
     schema["properties"]["index_state"] = {"type": ["string", "null"]}
-    schema["required"].append("index_state")
+    schema["properties"]["duplicates"] = {"type": "array", "items": {"type": "object", "required": ["doc_id"]}}
+    schema["required"] += ["index_state", "duplicates"]
     jsonschema.validate(data, schema)
 
 

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from kb.cli import cli
 from kb.errors import NotFound
 from kb.graph.trace import TraceResult, trace, unresolved_titles
-from kb.models import DocFilter, SearchHit, to_jsonable
+from kb.models import DocFilter, SearchHit
+from kb.schema import to_json
 from kb.store.sqlite import Store
 from tests.factories import make_search_hit
 from tests.test_graph import build_kb
@@ -100,7 +101,7 @@ def test_a_whole_document_traces_outside_references_only(home: Path) -> None:
 
 def test_a_trace_is_json(home: Path) -> None:
     result = _run(home, "zj", "art_1")
-    data = json.loads(json.dumps(to_jsonable(result), ensure_ascii=False))
+    data = json.loads(json.dumps(to_json(result), ensure_ascii=False))
     assert data["ref"] == "zj#art_1"
     assert [g["relation"] for g in data["groups"]] == ["cites", "cited-by", "implements", "implemented-by", "topic",
                                                        "similar"]  # fmt: skip
