@@ -1,6 +1,6 @@
 """Tantivy engine: Documents and topic tags -> a tantivy index of clauses and documents; queries -> SearchResult.
 
-The second implementation of :class:`kb.search.whoosh_index.SearchIndex`, chosen per knowledge base with
+The second implementation of :class:`kb.search.interface.SearchIndex`, chosen per knowledge base with
 ``kb ingest --engine tantivy`` and remembered by the home (its index lives in ``<home>/tantivy``). It holds the same
 entries as the Whoosh engine (:func:`kb.search.whoosh_index.entries_for`) and answers the same query language with
 the same guarantees:
@@ -146,7 +146,7 @@ class _Writer:
 
 
 class TantivyIndex:
-    """The tantivy implementation of :class:`kb.search.whoosh_index.SearchIndex`."""
+    """The tantivy implementation of :class:`kb.search.interface.SearchIndex`."""
 
     def __init__(self, tantivy: Any, index: Any, schema: Any, path: Path) -> None:
         self.tantivy, self.index, self.schema, self.path = tantivy, index, schema, path
