@@ -151,3 +151,23 @@ def _record_schema(cls: type) -> dict[str, Any]:
     if cls is DocMeta:
         props["issuer"] = {"anyOf": [{"type": "string"}, {"type": "null"}]}
     return {"type": "object", "properties": props, "required": sorted(props), "additionalProperties": False}
+
+
+def status_json(home: Any, *, failures: bool = False) -> dict[str, Any]:
+    """`kb status --json` (and the web's /api/status): the store's counts, the index state, documents the index
+    lacks, copies, and with ``failures`` the files that failed."""
+    from kb.pipeline import index_gaps
+    from kb.search.interface import INDEX_STATE
+    from kb.store.sqlite import Store
+    from kb.versions.query import duplicates
+
+    with Store.open(home) as store:
+        info = store.status()
+        data: dict[str, Any] = to_json(info)
+        data[INDEX_STATE] = store.get_meta(INDEX_STATE)
+        data["duplicates"] = duplicates(store)
+        failed = store.failures() if failures else []
+    data["missing_from_index"] = list(index_gaps(home)) if info.documents else []
+    if failures:
+        data["failed"] = to_json(failed)
+    return data

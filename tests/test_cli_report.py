@@ -291,7 +291,7 @@ def test_list_2020_csv_for_excel(corpus_home: Path) -> None:
     output = corpus_run(
         corpus_home, "list", "--year", "2020", "--province", "浙江省", "--format", "csv", "--bom"
     ).output
-    assert output.startswith("\ufeffid,date,year,province,")
+    assert output.startswith("\ufeffdoc_id,date,year,province,")
     rows = list(csv.DictReader(io.StringIO(output.removeprefix("\ufeff"))))
     assert len(rows) == 86 and {r["province"] for r in rows} == {"浙江"}
 

@@ -62,7 +62,8 @@ def test_status_json_carries_the_status_record(small_home: Path) -> None:
     schema = json_schema(KbStatus)
     schema["properties"]["index_state"] = {"type": ["string", "null"]}
     schema["properties"]["duplicates"] = {"type": "array", "items": {"type": "object", "required": ["doc_id"]}}
-    schema["required"] += ["index_state", "duplicates"]
+    schema["properties"]["missing_from_index"] = {"type": "array", "items": {"type": "string"}}
+    schema["required"] += ["index_state", "duplicates", "missing_from_index"]
     jsonschema.validate(data, schema)
 
 

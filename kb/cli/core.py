@@ -353,13 +353,9 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
 
     gaps = index_gaps(obj.home) if info.documents else ()
     if as_json:
-        data = to_jsonable(info)
-        data[INDEX_STATE] = state
-        data["missing_from_index"] = list(gaps)
-        data["duplicates"] = [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in copies]  # as duplicates()
-        if failures:
-            data["failed"] = to_jsonable(failed)
-        emit_json(data)
+        from kb.schema import status_json
+
+        emit_json(status_json(obj.home, failures=failures))
         return
     click.echo(f"knowledge base: {info.home}")
     click.echo(f"  documents: {info.documents}")

@@ -153,6 +153,7 @@ def show(lib: Library, ref: str) -> Shown:
             data = document_json(doc)
             data["body"] = doc.body
             data.update(version_fields(store, doc.id, None))
+            data["subjects"] = to_jsonable(store.subject_scores(doc.id))
             return Shown(doc, None, data)
         clause = next(c for c in doc.clauses if c.id == target.clause_id)
         citations = store.citations(doc_id=doc.id, clause_id=clause.id)
@@ -300,10 +301,6 @@ def stats_svg(table: Any, filters: DocFilter) -> bytes:
 
 def status(lib: Library) -> dict[str, Any]:
     """`kb status --json`."""
-    from kb.versions.query import duplicates
+    from kb.schema import status_json
 
-    with lib.store() as store:
-        data: dict[str, Any] = to_jsonable(store.status())
-        data["index_state"] = store.get_meta("index_state")
-        data["duplicates"] = duplicates(store)
-    return data
+    return status_json(lib.home)
