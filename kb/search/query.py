@@ -167,6 +167,24 @@ def filter_nodes(filters: DocFilter | None) -> list[Node]:
     return nodes
 
 
+def search_tree(query: str, filters: DocFilter | None, *, sort: str, limit: int) -> tuple[Node | None, Node]:
+    """What an engine evaluates for a search: the parsed query (None when only filters were given) and the whole
+    tree with the filters ANDed in. Raises KbError for a bad sort or limit and QuerySyntaxError for nothing at all."""
+    from kb.errors import KbError
+
+    if sort not in ("relevance", "date"):
+        raise KbError(f"sort {sort!r}: expected 'relevance' or 'date'")
+    if limit < 0:
+        raise KbError(f"limit {limit}: expected 0 or more")
+    node = parse_query(query)
+    extra = filter_nodes(filters)
+    if node is None and not extra:
+        raise QuerySyntaxError("empty query: give words to search for (e.g. 公共数据 开放) or a filter "
+                               "(e.g. province:浙江)")  # fmt: skip
+    parts = ([node] if node is not None else []) + extra
+    return node, parts[0] if len(parts) == 1 else And(tuple(parts))
+
+
 def texts(node: Node | None) -> list[Text]:
     """The Text leaves that are not under a Not: what a hit is highlighted with and ranked by."""
     if node is None or isinstance(node, Filter | Not):

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kb.errors import IndexMissing, KbError, StoreError
+from kb.errors import IndexMissing, StoreError
 from kb.models import Clause, ClauseKind, DocFilter, Document, SearchHit, SearchResult, TopicTag
 from kb.search.postings import CLAUSE, DOCUMENT, Entry
 
@@ -242,22 +242,10 @@ class WhooshIndex:
         Hits are ranked by relevance (BM25 over the matched strings) or by date (newest first); facet counts
         (province, year, type) cover the whole result set, not only the hits returned.
         """
-        from kb.search.query import And, filter_nodes, parse_query
+        from kb.search.query import search_tree
 
         started = time.perf_counter()
-        if sort not in ("relevance", "date"):
-            raise KbError(f"sort {sort!r}: expected 'relevance' or 'date'")
-        if limit < 0:
-            raise KbError(f"limit {limit}: expected 0 or more")
-        node = parse_query(query)
-        extra = filter_nodes(filters)
-        if node is None and not extra:
-            from kb.errors import QuerySyntaxError
-
-            raise QuerySyntaxError("empty query: give words to search for (e.g. 公共数据 开放) or a filter "
-                                   "(e.g. province:浙江)")  # fmt: skip
-        parts = ([node] if node is not None else []) + extra
-        tree = parts[0] if len(parts) == 1 else And(tuple(parts))
+        node, tree = search_tree(query, filters, sort=sort, limit=limit)
         for attempt in range(3):
             try:
                 return self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,
