@@ -153,7 +153,7 @@ def show(lib: Library, ref: str) -> Shown:
             data = document_json(doc)
             data["body"] = doc.body
             data.update(version_fields(store, doc.id, None))
-            data["subjects"] = to_jsonable(store.subject_scores(doc.id))
+            data["subjects"] = to_jsonable(store.subject_scores(doc.id))  # as `kb show --json`: subjects and why
             return Shown(doc, None, data)
         clause = next(c for c in doc.clauses if c.id == target.clause_id)
         citations = store.citations(doc_id=doc.id, clause_id=clause.id)
