@@ -381,7 +381,6 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
     if as_json:
         data = to_jsonable(info)
         data["index_state"] = state
-        data["missing_from_index"] = list(gaps)
         data["duplicates"] = [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in copies]  # as duplicates()
         if failures:
             data["failed"] = to_jsonable(failed)
