@@ -109,6 +109,7 @@ def home_lock(
             fd, depth = _held[key]
             _held[key] = (fd, depth - 1)
         return
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path(folder), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -128,9 +129,18 @@ def home_lock(
             del _held[key]
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
+            if created:
+                _remove_if_empty(folder)  # a command that failed before writing leaves no new folder behind
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        if [p.name for p in folder.iterdir()] == [LOCK_FILE]:
+            lock_path(folder).unlink()
+            folder.rmdir()
 
 
 def close_inherited() -> None:
