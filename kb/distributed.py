@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from kb.errors import KbError, MissingDependency
 from kb.extract import read_file
@@ -184,7 +184,7 @@ def _single(future: Any, path: str) -> Processed | Failure:
         return _failure(path, exc)
     finally:
         future.release()
-    return outcome
+    return cast("Processed | Failure", outcome)  # what process_remote returns, one per path
 
 
 def _failure(path: str, exc: Exception) -> Failure:

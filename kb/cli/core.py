@@ -127,8 +127,8 @@ def ingest(
       kb ingest ../shared/lists/portals/
       kb ingest corpus/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
-    from kb.pipeline import discover
     from kb.pipeline import ingest as run_ingest
+    from kb.pipeline_files import discover
     from kb.pipeline_limits import Limits
 
     def waiting(holder: Any) -> None:

@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from kb.citations.resolve import ClauseTree, title_key
+from kb.citations.patterns import title_key
+from kb.citations.resolve import ClauseTree
 from kb.errors import NotFound
 from kb.graph.implements import implemented_by, implements
 from kb.graph.records import (

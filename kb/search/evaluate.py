@@ -205,7 +205,8 @@ def filter_mask(part: Part, node: Filter) -> np.ndarray:
         # The documents a front end selected: read from each entry's version, "<doc_id>@<sha256>".
         wanted = set(node.values) if node.values else {node.value}
         codes, values = part.data.column("version")
-        return np.array([v.partition("@")[0] in wanted for v in values], dtype=bool)[codes]
+        by_doc: np.ndarray = np.array([v.partition("@")[0] in wanted for v in values], dtype=bool)[codes]
+        return by_doc
     codes, values = part.data.column(node.field)
     if node.field in ("year", "first_year"):
         low = -1 if node.low is None else node.low
@@ -216,7 +217,8 @@ def filter_mask(part: Part, node: Filter) -> np.ndarray:
         ok = np.array([v in wanted for v in values], dtype=bool)
     else:
         ok = np.array([v == node.value for v in values])
-    return ok[codes]
+    picked: np.ndarray = ok[codes]
+    return picked
 
 
 def _title_mask(part: Part, value: str) -> np.ndarray:
@@ -232,7 +234,8 @@ def _title_mask(part: Part, value: str) -> np.ndarray:
     own = part.is_doc & ok[head_codes]
     versions = np.zeros(len(part.version_values), dtype=bool)
     versions[np.unique(part.version_codes[own])] = True
-    return versions[part.version_codes]
+    of_entries: np.ndarray = versions[part.version_codes]
+    return of_entries
 
 
 # -- search -----------------------------------------------------------------------------------------------------

@@ -193,7 +193,8 @@ class SegmentData:
     def norm_lengths(self) -> np.ndarray:
         """Each document's exact length: bytes of its normalised text (UTF-8), as float32."""
         _, starts, ends = self.norm_finder()
-        return (ends - starts).astype(np.float32)
+        lengths: np.ndarray = (ends - starts).astype(np.float32)
+        return lengths
 
     def entry_bytes(self, docnum: int) -> bytes:
         """The pickled entry of document ``docnum``."""
