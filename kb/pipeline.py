@@ -24,9 +24,11 @@ from kb.extract.lists import ListRow, list_source, read_list, row_path
 from kb.models import Citation, Document, Failure, Format, IngestReport, SubjectScore, TopicTag
 from kb.pipeline_files import Discovered, discover, shown
 from kb.pipeline_limits import Limits, run_bounded
+from kb.search.interface import INDEX_CLEAN, INDEX_DIRTY, INDEX_STATE
 
 if TYPE_CHECKING:
     from kb.metadata.read import Overrides
+    from kb.search.interface import SearchIndex
     from kb.store.lock import Holder
     from kb.store.sqlite import Store
 
@@ -430,12 +432,12 @@ def _ingest(
         stage["scan"] = time.perf_counter() - started
 
         added = updated = removed_rows = 0
-        interrupted = store.get_meta("index_state") == "dirty"  # a killed run left work to finish
+        interrupted = store.get_meta(INDEX_STATE) == INDEX_DIRTY  # a killed run left work to finish
         gaps = () if (todo or gone or interrupted or lists_todo) else _index_gaps(home, store)
         if todo or gone or interrupted or lists_todo or gaps:
             index = _open_index(home, options.engine)
             _repair_index(store, index, gaps or _index_gaps(home, store))
-            store.set_meta("index_state", "dirty")
+            store.set_meta(INDEX_STATE, INDEX_DIRTY)
             keys = _unique_keys(found, todo, known)
             options = replace(options, keys=keys) if cluster is not None else options
             results = _process_all([(p, keys[p]) for p in todo], options, jobs or default_jobs(), limits, cluster)
@@ -592,7 +594,7 @@ def _repair_index(store: Store, index: Any, gaps: Sequence[str]) -> None:
         index.update([(doc, store.topics(doc_id=doc.id)) for doc in docs])
 
 
-def _open_index(home: Path, engine: str | None = None) -> Any:
+def _open_index(home: Path, engine: str | None = None) -> SearchIndex:
     from kb.search.engines import open_search_index
 
     return open_search_index(home, create=True, engine=engine)
@@ -600,7 +602,7 @@ def _open_index(home: Path, engine: str | None = None) -> Any:
 
 def _commit_batch(
     store: Store,
-    index: Any,
+    index: SearchIndex,
     batch: Sequence[Processed],
     known: dict[str, tuple[str, str, int | None, float | None, str | None]],
     scanned: dict[str, tuple[int, float]],
@@ -630,7 +632,7 @@ def _commit_batch(
     return added, updated
 
 
-def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
+def _finish(store: Store, index: SearchIndex, stage: dict[str, float]) -> None:
     """Resolve citations across the knowledge base and drop stale index entries.
 
     The citation graph is derived from the store and brought up to date by its first reader (graph.build.current_graph),
@@ -647,7 +649,7 @@ def _finish(store: Store, index: Any, stage: dict[str, float]) -> None:
     link_all(store)  # again, for the statuses that the amending and repealing citations just resolved decide
     t3 = time.perf_counter()
     index.remove_stale(store.live_versions())
-    store.set_meta("index_state", "clean")
+    store.set_meta(INDEX_STATE, INDEX_CLEAN)
     t4 = time.perf_counter()
     stage["versions"] = stage.get("versions", 0.0) + (t1 - t0) + (t3 - t2)
     stage["resolve"] = stage.get("resolve", 0.0) + t2 - t1

@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 ruff check .
 ruff format --check .
 mypy kb
-python -m pytest -q -p no:cacheprovider "$@"
+# CI=1 loads hypothesis's fixed-seed profile (tests/conftest.py), so every run tests the same examples.
+export CI=1
+python -m pytest -q -p no:cacheprovider --cov=kb --cov-report=term:skip-covered "$@"

@@ -136,7 +136,7 @@ def test_extract_json_schema_on_a_real_file() -> None:
     assert {"path", "title", "metadata", "clauses"} <= set(data)
     assert data["title"] == "深圳经济特区数据条例"
     article = next(c for c in data["clauses"] if c["number"] == "第二十一条")
-    assert {"id", "kind", "number", "heading", "text", "parent"} <= set(article)
+    assert {"doc_id", "clause_id", "kind", "number", "heading", "text", "parent"} <= set(article)
     assert article["kind"] == "article"
     assert article["text"].startswith("第二十一条 处理个人数据")
 

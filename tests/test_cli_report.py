@@ -41,6 +41,7 @@ DOCS = [
 @pytest.fixture
 def fake_kb(monkeypatch: pytest.MonkeyPatch) -> list[DocFilter]:
     """Serve DOCS instead of a store (through the same filters) and record the filters each command asked for."""
+    from kb.report import stats
     from kb.report.stats import filter_docs, normalise_filter
 
     asked: list[DocFilter] = []
@@ -49,7 +50,7 @@ def fake_kb(monkeypatch: pytest.MonkeyPatch) -> list[DocFilter]:
         asked.append(filters)
         return filter_docs(DOCS, normalise_filter(filters))
 
-    monkeypatch.setattr(report, "load", load)
+    monkeypatch.setattr(stats, "load_documents", load)
     return asked
 
 
@@ -130,9 +131,9 @@ def test_list_table(fake_kb: list[DocFilter]) -> None:
 
 def test_list_csv_with_bom_is_what_excel_reads(fake_kb: list[DocFilter]) -> None:
     result = run("list", "--format", "csv", "--bom", "--sort", "title")
-    assert result.output.startswith("\ufeffid,date,year,province,city,level,doc_type,title,issuer,doc_number,clauses,")
+    assert result.output.startswith("\ufeffdoc_id,date,year,province,city,level,doc_type,title,issuer,doc_number,")
     rows = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff"))))
-    assert [r["id"] for r in rows] == ["n1", "z1", "z2", "s1"]  # by title, in character order (浙 before 潍)
+    assert [r["doc_id"] for r in rows] == ["n1", "z1", "z2", "s1"]  # by title, in character order (浙 before 潍)
     assert rows[2]["title"] == "浙江省某条例, 含逗号"  # quoted, so the comma stays in its cell
     assert rows[1]["topics"] == "数据共享、数据开放" and rows[1]["doc_number"] == "第1号"
     assert rows[0]["province"] == "" and rows[0]["level"] == "national"
@@ -142,7 +143,8 @@ def test_list_csv_with_bom_is_what_excel_reads(fake_kb: list[DocFilter]) -> None
 def test_list_json_has_every_field(fake_kb: list[DocFilter]) -> None:
     data = json.loads(run("list", "--json", "--province", "全国").output)
     assert data == [
-        {"id": "n1", "date": "2011-03-01", "year": 2011, "province": None, "city": None, "level": "national",
+        {"doc_id": "n1", "clause_id": None, "date": "2011-03-01", "year": 2011, "province": None, "city": None,
+         "level": "national",
          "doc_type": "法律", "title": "中华人民共和国某法", "issuer": None, "doc_number": None, "clauses": 10,
          "topics": ["数据安全"], "status": "in_force", "first_year": None, "path": "/c/n1.md", "status_rule": None,
          "work": None, "copies": [], "subjects": []}
@@ -289,7 +291,7 @@ def test_list_2020_csv_for_excel(corpus_home: Path) -> None:
     output = corpus_run(
         corpus_home, "list", "--year", "2020", "--province", "浙江省", "--format", "csv", "--bom"
     ).output
-    assert output.startswith("\ufeffid,date,year,province,")
+    assert output.startswith("\ufeffdoc_id,date,year,province,")
     rows = list(csv.DictReader(io.StringIO(output.removeprefix("\ufeff"))))
     assert len(rows) == 86 and {r["province"] for r in rows} == {"浙江"}
 

@@ -146,7 +146,8 @@ def test_no_scheduler_is_a_clear_error_and_touches_nothing(tmp_path: Path, monke
     address = f"tcp://127.0.0.1:{_free_port()}"
     with pytest.raises(KbError, match=r"tcp://127\.0\.0\.1:\d+: no Dask scheduler answered"):
         ingest(_folders(), tmp_path / "home", scheduler=address)
-    assert not (tmp_path / "home").exists()
+    home = tmp_path / "home"
+    assert not (home / "kb.sqlite").exists() and not (home / "index").exists()  # at most the home's lock file
 
 
 class _Future:

@@ -5,7 +5,6 @@ write lock and compatibility with Whoosh's own reader."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -16,8 +15,9 @@ from kb.models import ClauseKind, Document, TopicTag
 from kb.pipeline import process_bytes, process_file
 from kb.search.analyzer import normalize
 from kb.search.engines import ENGINES, open_search_index
+from kb.search.interface import SearchIndex
 from kb.search.postings import CLAUSE, Entry
-from kb.search.whoosh_index import SearchIndex, WhooshIndex, _WriteLock, entries_for, open_index
+from kb.search.whoosh_index import WhooshIndex, _WriteLock, entries_for, open_index
 from tests.conftest import corpus_file
 
 DATA_SECURITY = "行政法/数据安全法(2021-06-10).md"
@@ -308,16 +308,15 @@ def test_re_adding_a_version_replaces_it(tmp_path: Path, docs: list, engine: str
     assert index.doc_count() == len(entries_for(*docs[0]))
 
 
-def test_incremental_update_is_fast_and_segments_stay_few(tmp_path: Path, docs: list) -> None:
+def test_incremental_updates_keep_segments_few(tmp_path: Path, docs: list) -> None:
     index = open_index(tmp_path, create=True)
     index.update(docs)
     base = index.search("数据").total
     for i in range(8):
         doc, tags = changed(SHENZHEN, "深圳经济特区", f"深圳经济特区{i}")
-        started = time.perf_counter()
         index.update([(doc, tags)])
         index.remove_stale({d.id: (doc.sha256 if d.id == doc.id else d.sha256) for d, _ in docs})
-        assert time.perf_counter() - started < 2.0
+        assert len(index.snapshot().parts) <= 4  # small segments are merged, so a query reads few
     assert index.search("数据").total == base
     assert len(index.snapshot().parts) <= 4
     assert index.search('"深圳经济特区7"').total > 0

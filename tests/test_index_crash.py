@@ -114,12 +114,11 @@ def test_writer_killed_mid_commit(tmp_path: Path, versions: tuple[list, list], s
     process = run_writer(tmp_path, [new], sabotage)
     assert process.returncode == -signal.SIGKILL
     assert check_usable(tmp_path, 0, new_total) == (new_total if committed else 0)
-    # the lock died with the writer: the next commit goes through at once and removes what the dead one left
-    started = time.perf_counter()
+    # the lock died with the writer: the next commit gets it (a held lock raises StoreError after its wait) and
+    # removes what the dead one left
     index = open_index(tmp_path)
     index.update(new)
     index.remove_stale({d.id: d.sha256 for d, _ in new})
-    assert time.perf_counter() - started < 30
     assert index.search(f'"{MARK}"').total == new_total
     leftovers = files_of_current_commit(tmp_path)
     assert leftovers <= {f"_{INDEX_NAME}_{index._latest_generation()}.toc", f"{INDEX_NAME}_WRITELOCK"}

@@ -182,7 +182,7 @@ def test_filter_none_keeps_everything_in_order() -> None:
     ],
 )
 def test_list_rows_sorted(sort: str, expected: list[str]) -> None:
-    assert [row.id for row in list_rows(DOCS, sort=sort)] == expected
+    assert [row.doc_id for row in list_rows(DOCS, sort=sort)] == expected
 
 
 def test_list_row_fields() -> None:

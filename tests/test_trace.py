@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from kb.cli import cli
 from kb.errors import NotFound
 from kb.graph.trace import TraceResult, trace, unresolved_titles
-from kb.models import DocFilter, SearchHit, to_jsonable
+from kb.models import DocFilter, SearchHit
+from kb.schema import to_json
 from kb.store.sqlite import Store
 from tests.factories import make_search_hit
 from tests.test_graph import build_kb
@@ -100,8 +101,8 @@ def test_a_whole_document_traces_outside_references_only(home: Path) -> None:
 
 def test_a_trace_is_json(home: Path) -> None:
     result = _run(home, "zj", "art_1")
-    data = json.loads(json.dumps(to_jsonable(result), ensure_ascii=False))
-    assert data["id"] == "zj#art_1"
+    data = json.loads(json.dumps(to_json(result), ensure_ascii=False))
+    assert data["ref"] == "zj#art_1"
     assert [g["relation"] for g in data["groups"]] == ["cites", "cited-by", "implements", "implemented-by", "topic",
                                                        "similar"]  # fmt: skip
 
@@ -138,7 +139,7 @@ def test_kb_trace_json(home: Path) -> None:
     code, out = _cli(home, "trace", "浙江省测试数据条例#art_1", "--relation", "cites", "--json")
     assert code == 0, out
     data = json.loads(out)
-    assert data["groups"][0]["items"][0]["id"] == "law#chp_1__art_2"
+    assert data["groups"][0]["items"][0]["ref"] == "law#chp_1__art_2"
 
 
 def test_kb_trace_by_title_and_article_as_a_table(home: Path) -> None:
@@ -151,8 +152,8 @@ def test_kb_trace_csv_rows(home: Path) -> None:
     code, out = _cli(home, "trace", "浙江省测试数据条例", "第二条", "--relation", "topic", "--format", "csv")
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[0] == "group,id,title,number,relation,reason,province,year,level,depth"
-    assert lines[1].startswith("topic,law#chp_1__art_2,中华人民共和国测试数据法,第二条,topic,")
+    assert lines[0] == "group,ref,doc_id,clause_id,title,number,relation,reason,province,year,level,depth"
+    assert lines[1].startswith("topic,law#chp_1__art_2,law,chp_1__art_2,中华人民共和国测试数据法,第二条,topic,")
 
 
 def test_kb_trace_unresolved(home: Path) -> None:

@@ -56,7 +56,7 @@ def without_seconds(data: dict[str, Any]) -> dict[str, Any]:
 
 def doc_id(home: Path, title: str) -> str:
     rows = cli_json(home, "list")
-    return next(r["id"] for r in rows if r["title"] == title)
+    return next(r["doc_id"] for r in rows if r["title"] == title)
 
 
 # -- the JSON API is the CLI's --json ---------------------------------------------------------------------------

@@ -12,8 +12,10 @@ from typing import Any
 import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors, raw_stream
-from kb.models import Clause, DocMeta, Document, SubjectScore, to_jsonable
+from kb.models import DocMeta, Document, SubjectScore, to_jsonable
 from kb.pipeline_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS
+from kb.schema import clause_json, document_json
+from kb.search.interface import INDEX_DIRTY, INDEX_STATE
 
 
 def _meta_rows(meta: DocMeta) -> list[tuple[str, Any]]:
@@ -56,34 +58,6 @@ def _outline(doc: Document, limit: int | None = None) -> None:
         if limit is not None and shown >= limit:
             click.echo(f"  … ({len(doc.clauses)} clauses in all; `--json` lists every one)")
             return
-
-
-def _clause_json(clause: Clause) -> dict[str, Any]:
-    return {
-        "id": clause.id,
-        "kind": clause.kind.value,
-        "number": clause.number,
-        "heading": clause.heading,
-        "text": clause.text,
-        "parent": clause.parent,
-        "start": clause.start,
-        "end": clause.end,
-    }
-
-
-def document_json(doc: Document) -> dict[str, Any]:
-    """The JSON shape of `kb extract` and `kb show` for a document."""
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "format": doc.format.value,
-        "title": doc.title,
-        "info": list(doc.info),
-        "grammar": doc.grammar,
-        "metadata": to_jsonable(doc.meta),
-        "warnings": list(doc.warnings),
-        "clauses": [_clause_json(c) for c in doc.clauses],
-    }
 
 
 # -- ingest ----------------------------------------------------------------------------------------------------------
@@ -279,7 +253,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
             topics = store.topics(doc_id=doc.id, clause_id=clause.id)
             in_force = clause_as_of(store, f"{doc.id}#{clause.id}", day)
             if as_json:
-                data = _clause_json(clause)
+                data = clause_json(clause)
                 data.update(doc_id=doc.id, title=doc.title, ref=f"{doc.id}#{clause.id}",
                             citations=to_jsonable(citations), cited_by=len(cited_by),
                             topics=[t.topic for t in topics])  # fmt: skip
@@ -374,17 +348,14 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
         info = store.status()
         copies = [v for v in store.versions() if v.duplicate_of is not None]
         failed = store.failures() if failures else []
-        state = store.get_meta("index_state")
+        state = store.get_meta(INDEX_STATE)
     from kb.pipeline import index_gaps
 
     gaps = index_gaps(obj.home) if info.documents else ()
     if as_json:
-        data = to_jsonable(info)
-        data["index_state"] = state
-        data["duplicates"] = [{"doc_id": v.doc_id, "duplicate_of": v.duplicate_of} for v in copies]  # as duplicates()
-        if failures:
-            data["failed"] = to_jsonable(failed)
-        emit_json(data)
+        from kb.schema import status_json
+
+        emit_json(status_json(obj.home, failures=failures))
         return
     click.echo(f"knowledge base: {info.home}")
     click.echo(f"  documents: {info.documents}")
@@ -397,7 +368,7 @@ def status(obj: KbContext, failures: bool, as_json: bool) -> None:
         for v in copies:
             click.echo(f"    {v.doc_id} is a copy of {v.duplicate_of}")
     click.echo(f"  last built: {info.last_built or 'never'}")
-    if state == "dirty":
+    if state == INDEX_DIRTY:
         click.echo("  index: an ingest did not finish; run `kb ingest` again to complete it")
     if gaps:
         click.echo(f"  index: {len(gaps)} stored document(s) missing from the search index (e.g. {gaps[0]}); "

@@ -18,6 +18,7 @@ import click
 from kb.errors import KbError
 from kb.models import to_jsonable
 from kb.normalize.clean import display_width
+from kb.schema import to_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,9 +133,9 @@ def emit_json(value: Any, *, lines: bool = False) -> None:
     """Print records as JSON (UTF-8, not escaped); with ``lines``, one object per line."""
     if lines and isinstance(value, (list, tuple)):
         for item in value:
-            click.echo(json.dumps(to_jsonable(item), ensure_ascii=False))
+            click.echo(json.dumps(to_json(item), ensure_ascii=False))
         return
-    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(to_json(value), ensure_ascii=False, indent=2))
 
 
 def csv_cell(text: str) -> str:

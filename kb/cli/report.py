@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,7 +24,6 @@ from kb.cli.render import YEAR, KbContext, emit, emit_json, handle_errors, outpu
 from kb.models import DocFilter, DocType, Level, Status
 
 if TYPE_CHECKING:
-    from kb.models import DocSummary
     from kb.report.stats import CountTable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,7 +35,7 @@ CHART_SUFFIXES = (".png", ".svg", ".pdf")
 
 LIST_TABLE_COLUMNS = ("date", "province", "city", "level", "doc_type", "title", "issuer", "doc_number", "clauses",
                       "subjects", "topics")  # fmt: skip
-LIST_CSV_COLUMNS = ("id", "date", "year", "province", "city", "level", "doc_type", "title", "issuer", "doc_number",
+LIST_CSV_COLUMNS = ("doc_id", "date", "year", "province", "city", "level", "doc_type", "title", "issuer", "doc_number",
                     "clauses", "subjects", "topics", "status", "first_year", "path")  # fmt: skip
 LIST_HEADERS = {"doc_type": "type", "doc_number": "发文字号"}
 
@@ -136,19 +134,6 @@ def check_subjects(subjects: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(subjects))
 
 
-def load(home: Path, filters: DocFilter) -> list[DocSummary]:
-    """The documents of the knowledge base at ``home`` that pass ``filters``."""
-    from kb.report.stats import NATIONAL, filter_docs, normalise_filter
-    from kb.store.sqlite import Store
-
-    wanted = normalise_filter(filters)
-    # The store filters on the stored short names; 全国 (no province, national level) is for kb.report.stats to select.
-    in_store = replace(wanted, province=None) if wanted.province == NATIONAL else wanted
-    with Store.open(home) as store:
-        docs = store.summaries(in_store, once=True)
-    return filter_docs(docs, wanted)
-
-
 # -- list ------------------------------------------------------------------------------------------------------------
 
 
@@ -174,9 +159,9 @@ def list_cmd(obj: KbContext, filters: DocFilter, sort: str, fmt: str, bom: bool)
       kb list --from 2016 --to 2020 --topic 数据安全 --sort province
       kb list --year 2020 --level provincial --subject 数据治理 --json
     """
-    from kb.report.stats import list_rows
+    from kb.report.stats import list_rows, load_documents
 
-    rows = list_rows(load(obj.home, filters), sort=sort)
+    rows = list_rows(load_documents(obj.home, filters), sort=sort)
     if fmt == "json":
         emit_json(rows)
         return
@@ -248,33 +233,16 @@ def stats(
     if chart_title is not None and plot is None:
         raise click.UsageError("--title names a chart; add --plot FILE.png to draw one")
 
-    from kb.report.stats import count, observed_year_range
+    from kb.report.stats import count, load_documents, observed_year_range, year_span
 
-    docs = load(obj.home, filters)
-    table = count(
-        docs, by, year_range=_year_range(filters, observed_year_range(docs)), all_provinces=by == ("province",)
-    )
+    docs = load_documents(obj.home, filters)
+    table = count(docs, by, year_range=year_span(filters, observed_year_range(docs)), all_provinces=by == ("province",))
     _emit_counts(table, fmt, bom)
     if plot is not None:
         from kb.report.charts import plot as draw
 
         written = draw(table, plot, title=chart_title, filters=filters)
         click.echo(f"chart written to {written}", err=True)
-
-
-def _year_range(filters: DocFilter, observed: tuple[int, int] | None) -> tuple[int, int] | None:
-    """The range of years the filters ask for; an open end is the first or last year of the documents."""
-    if filters.year is not None:
-        return (filters.year, filters.year)
-    low, high = filters.year_from, filters.year_to
-    if low is None and high is None:
-        return None
-    if low is None:
-        assert high is not None
-        low = min(observed[0], high) if observed else high
-    if high is None:
-        high = max(observed[1], low) if observed else low
-    return (low, high)
 
 
 def _emit_counts(table: CountTable, fmt: str, bom: bool) -> None:
@@ -354,11 +322,12 @@ def report(
         raise click.BadParameter(f"{out}: expected a .html or .md file", param_hint="--out")
     subjects = check_subjects((subject,))
     from kb.report.document import build_report, write_report
+    from kb.report.stats import load_documents
     from kb.topics.subjects import load_subjects
 
     years = (year, year) if year is not None else (year_from, year_to)
     assert years[0] is not None and years[1] is not None
-    docs = load(obj.home, DocFilter(subjects=subjects))
+    docs = load_documents(obj.home, DocFilter(subjects=subjects))
     result = build_report(docs, subject, (years[0], years[1]), load_subjects().children(subject))
     written = write_report(result, out)
     click.echo(f"report written to {written}: {result.total} documents, {len(result.provincial)} provincial")

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kb.cli.render import YEAR, KbContext, emit, emit_json, handle_errors, output_options
 from kb.models import DocFilter, Level, to_jsonable
 
+if TYPE_CHECKING:
+    from kb.graph.trace import TraceResult
+    from kb.search.interface import SearchIndex
+
 # The relations `kb trace --relation` accepts (kb.graph.trace.RELATIONS; repeated here so --help needs no import).
 RELATION_CHOICES = ("cites", "cited-by", "implements", "implemented-by", "topic", "similar")
 GRAPH_FORMATS = ("graphml", "gexf", "json")
-ITEM_COLUMNS = ("group", "id", "title", "number", "relation", "reason", "province", "year", "level", "depth")
+ITEM_COLUMNS = (
+    "group",
+    "ref",
+    "doc_id",
+    "clause_id",
+    "title",
+    "number",
+    "relation",
+    "reason",
+    "province",
+    "year",
+    "level",
+    "depth",
+)
 UNRESOLVED_COLUMNS = ("count", "documents", "title", "example")
 GROUP_HEADINGS = {
     "cites": "Cites",
@@ -26,7 +43,7 @@ GROUP_HEADINGS = {
 COMPARE_COLUMNS = ("province", "id", "title", "number", "year", "level", "added", "omitted", "reason")
 
 
-def _print_trace(result: Any) -> None:
+def _print_trace(result: TraceResult) -> None:
     head = " ".join(p for p in (result.title, result.number) if p)
     click.echo(f"{head}   [{result.id}]")
     if result.text:
@@ -52,9 +69,13 @@ def _print_trace(result: Any) -> None:
                 click.echo(f"{indent}  » {item.text.replace(chr(10), ' ')[:100]}")
 
 
-def _rows(result: Any) -> list[dict[str, Any]]:
+def _rows(result: TraceResult) -> list[dict[str, Any]]:
     return [
-        {"group": group.relation, **{c: getattr(item, c) for c in ITEM_COLUMNS if c != "group"}}
+        {
+            "group": group.relation,
+            "ref": item.id,
+            **{c: getattr(item, c) for c in ITEM_COLUMNS if c not in ("group", "ref")},
+        }
         for group in result.groups
         for item in group.items
     ]
@@ -210,14 +231,14 @@ def _print_comparison(result: Any) -> None:
                 click.echo("    not taken up: " + " … ".join(c.omitted).replace("\n", " ")[:300])
 
 
-def _open_index(home: Path) -> Any:
+def _open_index(home: Path) -> SearchIndex | None:
     """The search index, or None when it has not been built (the trace then says so)."""
     from kb.errors import IndexMissing
 
     try:
-        from kb.search.engines import open_search_index
+        from kb.search.interface import open_for_reading
 
-        return open_search_index(home)
+        return open_for_reading(home)
     except IndexMissing:
         return None
 

@@ -11,9 +11,13 @@ from typing import Any
 
 from kb.nlp import Lexicon
 
-# Endings of a prefecture-level name that its short form leaves out: 潍坊市 -> 潍坊, 阿里地区 -> 阿里, 兴安盟 -> 兴安.
-# Autonomous prefectures (自治州) give their short form in the data file, as their ethnic names vary.
-CITY_ENDING = re.compile(r"(市|地区|盟|林区)$")
+# Endings of a place name that its short form (the form kb stores and filters on) leaves out: 浙江省 -> 浙江,
+# 广西壮族自治区 -> 广西, 潍坊市 -> 潍坊, 阿里地区 -> 阿里, 兴安盟 -> 兴安, 神农架林区 -> 神农架. The longer endings
+# come first so 自治区 is not cut as 区. Autonomous prefectures (自治州) give their short form in the data file, as
+# their ethnic names vary (延边朝鲜族自治州 -> 延边); an unknown one only loses 自治州.
+PLACE_ENDING = re.compile(r"(维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|自治州|地区|林区|省|市|盟)$")
+# A short form keeps at least this many characters (吉林市 -> 吉林, but 沙市 stays 沙市).
+MIN_SHORT = 2
 
 # A county-level issuer or title: a county or banner ("长兴县人民政府", "鄂托克旗人民政府"), a city district
 # ("杭州市西湖区人民政府"), a county named only as such in a header ("县第五届人民代表大会"), or an autonomous county,
@@ -64,7 +68,42 @@ def _city_names(entry: str) -> tuple[str, str | None]:
     if ":" in entry:
         name, short = entry.split(":", 1)
         return name, short or None
-    return entry, CITY_ENDING.sub("", entry) or None
+    return entry, strip_place_ending(entry) or None
+
+
+def strip_place_ending(name: str) -> str:
+    """A place name less its administrative ending (see PLACE_ENDING): 潍坊市 -> 潍坊; a too-short rest stays whole."""
+    name = name.strip()
+    match = PLACE_ENDING.search(name)
+    if match and match.start() >= MIN_SHORT:
+        return name[: match.start()]
+    return name
+
+
+@lru_cache(maxsize=1)
+def _short_names() -> dict[str, str]:
+    """Every province and city name and alias the gazetteer knows -> the short name kb stores for it."""
+    data: dict[str, Any] = json.loads(resources.files("kb").joinpath("data/places.json").read_text("utf-8"))
+    names: dict[str, str] = {}
+    for province in data["provinces"]:
+        short = province["short"]
+        for name in (province["name"], *province["aliases"], short):
+            names[name] = short
+    for province in data["provinces"]:
+        for entry in province["cities"]:
+            name, city_short = _city_names(entry)
+            city = city_short or strip_place_ending(name)
+            names.setdefault(name, city)
+            names.setdefault(city, city)
+    return names
+
+
+def short_place_name(name: str) -> str:
+    """The short name kb stores for a province or city, as a user may write it: 浙江省 -> 浙江, 深圳市 -> 深圳,
+    延边朝鲜族自治州 -> 延边, 大兴安岭地区 -> 大兴安岭. Metadata, `kb list`/`kb stats` filters and search filters all
+    use this one function, so a name selects the same documents everywhere; an unknown place loses its ending."""
+    name = name.strip()
+    return _short_names().get(name) or strip_place_ending(name)
 
 
 @lru_cache(maxsize=1)
@@ -85,14 +124,14 @@ def gazetteer() -> Gazetteer:
         short_terms.setdefault(_label("province", short, None, False), []).append(short)
         for entry in province["cities"]:
             name, city_short = _city_names(entry)
-            city = city_short or CITY_ENDING.sub("", name)
+            city = city_short or strip_place_ending(name)
             full_terms.setdefault(_label("city", short, city, True), []).append(name)
             if city_short:
                 short_terms.setdefault(_label("city", short, city, False), []).append(city_short)
     for entry in data["former"]:
         name, province, city = entry.split(":")
         full_terms.setdefault(_label("city", province, city, True), []).append(name)
-        short_terms.setdefault(_label("city", province, city, False), []).append(CITY_ENDING.sub("", name))
+        short_terms.setdefault(_label("city", province, city, False), []).append(strip_place_ending(name))
     for entry in data["zones"]:
         name, province, city = entry.split(":")
         full_terms.setdefault(_label("zone", province, city or None, True), []).append(name)

@@ -75,7 +75,7 @@ def build_report(
     in_period = [d for d in own if d.meta.year is not None and first <= d.meta.year <= last]
     rows = tuple(
         ReportRow(r.date, r.province, r.title, r.doc_type.value if r.doc_type else None,
-                  tuple(s for s in r.subjects if s != subject), r.issuer, r.id)
+                  tuple(s for s in r.subjects if s != subject), r.issuer, r.doc_id)
         for r in list_rows([d for d in in_period if d.meta.level is Level.PROVINCIAL], sort="province")
     )  # fmt: skip
     narrowed = [_only(d, children) for d in in_period] if children else in_period

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
 from kb.errors import KbError
 from kb.models import DocFilter, DocSummary, DocType, Level, Status
@@ -50,18 +51,6 @@ NATIONAL_TYPES = frozenset(
 # Endings of official place names that users type and the metadata's short names leave out, longest first:
 # 浙江省 -> 浙江, 深圳市 -> 深圳, 广西壮族自治区 -> 广西, 香港特别行政区 -> 香港. A name is only shortened when at least
 # two characters remain, so that 沙市 or 津市 stay whole.
-PLACE_SUFFIXES = (
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "特别行政区",
-    "自治区",
-    "自治州",
-    "地区",
-    "省",
-    "市",
-    "盟",
-)
 
 Value = int | str
 
@@ -78,7 +67,7 @@ def mainland_provinces() -> tuple[str, ...]:
 class ListRow:
     """One document as `kb list` shows it: the fields a reader scans, plus the id to pass to `kb show`."""
 
-    id: str
+    doc_id: str
     date: date | None  # the version's date, the one the counting year comes from
     year: int | None
     province: str | None  # None for national documents
@@ -153,12 +142,10 @@ class CrossTab:
 
 
 def short_place(name: str) -> str:
-    """A place name without its administrative ending, as the metadata stores it: 浙江省 -> 浙江, 深圳市 -> 深圳."""
-    name = name.strip()
-    for suffix in PLACE_SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
+    """A place name as the metadata stores it (kb.normalize.places.short_place_name): 浙江省 -> 浙江, 深圳市 -> 深圳."""
+    from kb.normalize.places import short_place_name
+
+    return short_place_name(name)
 
 
 def is_national(doc: DocSummary) -> bool:
@@ -244,6 +231,36 @@ def filter_docs(docs: Iterable[DocSummary], filters: DocFilter | None) -> list[D
     return [doc for doc in docs if matches(doc, filters)]
 
 
+def load_documents(home: Path, filters: DocFilter) -> list[DocSummary]:
+    """The documents of the knowledge base at ``home`` that pass ``filters`` (what `kb list` and `kb stats` count).
+
+    The store narrows by the stored short names in SQL; :func:`matches` then applies the rules SQL does not know
+    (province :data:`NATIONAL`, a full place name), so both commands select with one rule.
+    """
+    from kb.store.sqlite import Store
+
+    wanted = normalise_filter(filters)
+    in_store = replace(wanted, province=None) if wanted.province == NATIONAL else wanted
+    with Store.open(home) as store:
+        docs = store.summaries(in_store, once=True)
+    return filter_docs(docs, wanted)
+
+
+def year_span(filters: DocFilter, observed: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The range of years the filters ask for; an open end is the first or last year of the documents (``observed``)."""
+    if filters.year is not None:
+        return (filters.year, filters.year)
+    low, high = filters.year_from, filters.year_to
+    if low is None and high is None:
+        return None
+    if low is None:
+        assert high is not None
+        low = min(observed[0], high) if observed else high
+    if high is None:
+        high = max(observed[1], low) if observed else low
+    return (low, high)
+
+
 # -- listing -------------------------------------------------------------------------------------------------------
 
 
@@ -256,7 +273,7 @@ def list_row(doc: DocSummary) -> ListRow:
     """The row `kb list` shows for one document."""
     meta = doc.meta
     return ListRow(
-        id=doc.id,
+        doc_id=doc.id,
         date=meta.version_date,
         year=meta.year,
         province=meta.province,

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kb.errors import IndexMissing, KbError
-from kb.search.whoosh_index import SearchIndex, index_path
+from kb.search.interface import SearchIndex
+from kb.search.whoosh_index import index_path
 
 ENGINES = ("whoosh", "tantivy")
 TANTIVY_DIR = "tantivy"  # as kb.search.tantivy_index.TANTIVY_DIR

@@ -17,11 +17,8 @@ a text numbers things (第21条 ~ 第二十一条, 2020年 ~ 二〇二〇年). F
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from itertools import product
 
 from kb.errors import QuerySyntaxError, QueryTooComplex
@@ -81,9 +78,6 @@ LEVEL_ALIASES = {"国家": "national", "国家级": "national", "中央": "natio
 STATUS_ALIASES = {"现行有效": "in_force", "有效": "in_force", "现行": "in_force", "尚未生效": "not_yet_in_force",
                   "已修改": "amended", "已修正": "amended", "已废止": "repealed", "废止": "repealed",
                   "失效": "repealed", "草案": "draft", "征求意见稿": "draft"}  # fmt: skip
-# Endings a province or city name may be written with: 浙江省, 广西壮族自治区, 深圳市.
-PLACE_ENDING = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
-PLACES_FILE = "places.json"
 
 # Numbering contexts in which a number is written in either script: 第21条 / 第二十一条, 2020年 / 二〇二〇年.
 # An Arabic number after 第 or before a unit of numbering (第21条, 21条, 第3章).
@@ -173,6 +167,24 @@ def filter_nodes(filters: DocFilter | None) -> list[Node]:
     return nodes
 
 
+def search_tree(query: str, filters: DocFilter | None, *, sort: str, limit: int) -> tuple[Node | None, Node]:
+    """What an engine evaluates for a search: the parsed query (None when only filters were given) and the whole
+    tree with the filters ANDed in. Raises KbError for a bad sort or limit and QuerySyntaxError for nothing at all."""
+    from kb.errors import KbError
+
+    if sort not in ("relevance", "date"):
+        raise KbError(f"sort {sort!r}: expected 'relevance' or 'date'")
+    if limit < 0:
+        raise KbError(f"limit {limit}: expected 0 or more")
+    node = parse_query(query)
+    extra = filter_nodes(filters)
+    if node is None and not extra:
+        raise QuerySyntaxError("empty query: give words to search for (e.g. 公共数据 开放) or a filter "
+                               "(e.g. province:浙江)")  # fmt: skip
+    parts = ([node] if node is not None else []) + extra
+    return node, parts[0] if len(parts) == 1 else And(tuple(parts))
+
+
 def texts(node: Node | None) -> list[Text]:
     """The Text leaves that are not under a Not: what a hit is highlighted with and ranked by."""
     if node is None or isinstance(node, Filter | Not):
@@ -255,27 +267,12 @@ def _enum_value(name: str, value: str, enum: type[Level] | type[Status] | type[D
     raise QuerySyntaxError(f"{name}:{value}: unknown value; expected one of {', '.join(sorted(known))}")
 
 
-@lru_cache(maxsize=1)
-def _place_names() -> dict[str, str]:
-    """Full names and aliases of provinces and cities -> the short names kb stores (from kb/data/places.json)."""
-    data = json.loads(resources.files("kb").joinpath("data", PLACES_FILE).read_text(encoding="utf-8"))
-    names: dict[str, str] = {}
-    for province in data.get("provinces", []):
-        short = province["short"]
-        for name in (province["name"], *province.get("aliases", [])):
-            names[name] = short
-        for city in province.get("cities", []):
-            full, _, city_short = city.partition(":")
-            names.setdefault(full, city_short or PLACE_ENDING.sub("", full) or full)
-    return names
-
-
 def place_short_name(field: str, value: str) -> str:
-    """浙江省 -> 浙江, 深圳市 -> 深圳; an unknown name loses a usual ending (a place kb does not know stays)."""
-    known = _place_names()
-    if value in known:
-        return known[value]
-    return PLACE_ENDING.sub("", value) or value
+    """浙江省 -> 浙江, 深圳市 -> 深圳, 延边朝鲜族自治州 -> 延边: the one shortener of kb.normalize.places (``field``
+    is province or city; both share the gazetteer's names)."""
+    from kb.normalize.places import short_place_name
+
+    return short_place_name(value)
 
 
 # Chinese digits and units of the numbers legal texts number things with (below 10000).

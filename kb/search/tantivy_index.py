@@ -1,6 +1,6 @@
 """Tantivy engine: Documents and topic tags -> a tantivy index of clauses and documents; queries -> SearchResult.
 
-The second implementation of :class:`kb.search.whoosh_index.SearchIndex`, chosen per knowledge base with
+The second implementation of :class:`kb.search.interface.SearchIndex`, chosen per knowledge base with
 ``kb ingest --engine tantivy`` and remembered by the home (its index lives in ``<home>/tantivy``). It holds the same
 entries as the Whoosh engine (:func:`kb.search.whoosh_index.entries_for`) and answers the same query language with
 the same guarantees:
@@ -28,12 +28,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kb.errors import IndexMissing, KbError, NotFound, QuerySyntaxError, StoreError
+from kb.errors import IndexMissing, NotFound, StoreError
 from kb.models import DocFilter, Document, SearchHit, SearchResult, TopicTag
 from kb.search.analyzer import bigrams, normalize
 from kb.search.evaluate import FACETS, SIMILAR_TERMS, make_snippet
 from kb.search.postings import CLAUSE, DOCUMENT, Entry
-from kb.search.query import And, Filter, Node, Not, Text, filter_nodes, parse_query, texts
+from kb.search.query import And, Filter, Node, Not, Text, search_tree, texts
 
 TANTIVY_DIR = "tantivy"
 TOKENIZER = "kb_chars"
@@ -146,7 +146,7 @@ class _Writer:
 
 
 class TantivyIndex:
-    """The tantivy implementation of :class:`kb.search.whoosh_index.SearchIndex`."""
+    """The tantivy implementation of :class:`kb.search.interface.SearchIndex`."""
 
     def __init__(self, tantivy: Any, index: Any, schema: Any, path: Path) -> None:
         self.tantivy, self.index, self.schema, self.path = tantivy, index, schema, path
@@ -225,17 +225,7 @@ class TantivyIndex:
                sort: str = "relevance", facets: bool = True) -> SearchResult:  # fmt: skip
         """Clauses (or with ``docs`` documents) matching ``query`` and ``filters``, as the Whoosh engine answers."""
         started = time.perf_counter()
-        if sort not in ("relevance", "date"):
-            raise KbError(f"sort {sort!r}: expected 'relevance' or 'date'")
-        if limit < 0:
-            raise KbError(f"limit {limit}: expected 0 or more")
-        node = parse_query(query)
-        extra = filter_nodes(filters)
-        if node is None and not extra:
-            raise QuerySyntaxError("empty query: give words to search for (e.g. 公共数据 开放) or a filter "
-                                   "(e.g. province:浙江)")  # fmt: skip
-        parts = ([node] if node is not None else []) + extra
-        tree = parts[0] if len(parts) == 1 else And(tuple(parts))
+        _node, tree = search_tree(query, filters, sort=sort, limit=limit)
         occur = self.tantivy.Occur
         body = self._node(tree, "norm")
         if docs:

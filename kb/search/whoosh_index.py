@@ -1,6 +1,7 @@
 """Index: Documents and topic tags -> a Whoosh index of clauses and documents; queries -> SearchResult.
 
-The rest of kb sees only :class:`SearchIndex` and :func:`open_index`; Whoosh stays behind them. The index lives in
+The rest of kb sees only the :class:`~kb.search.interface.SearchIndex` protocol (kb/search/interface.py), which
+:class:`WhooshIndex` implements; Whoosh stays behind it. The index lives in
 ``<home>/index`` and holds two kinds of entries: one per clause users want as a hit (an article with all its
 paragraphs and items; outside articles, a clause's own text: a policy item, a preamble, a heading) carrying its
 document's fields for filtering, and one per document (title, short title, 发文字号, issuers).
@@ -22,9 +23,9 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from kb.errors import IndexMissing, KbError, StoreError
+from kb.errors import IndexMissing, StoreError
 from kb.models import Clause, ClauseKind, DocFilter, Document, SearchHit, SearchResult, TopicTag
 from kb.search.postings import CLAUSE, DOCUMENT, Entry
 
@@ -51,21 +52,6 @@ MAX_INDEX_DELETED_SHARE = 0.03
 # A table of contents a killed writer left under its temporary name (Whoosh writes _MAIN_7.toc.<time>, then
 # renames it); Whoosh's own clean-up only knows finished names, so kb removes these while holding the lock.
 TEMP_TOC = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
-
-
-class SearchIndex(Protocol):
-    """What kb needs from a full-text index (kb/pipeline.py writes it, `kb search` and the web UI read it)."""
-
-    def update(self, docs: Iterable[tuple[Document, Sequence[TopicTag]]], remove: Iterable[str] = ()) -> None: ...
-
-    def search(self, query: str, *, filters: DocFilter | None = None, docs: bool = False, limit: int = 10,
-               sort: str = "relevance", facets: bool = True) -> SearchResult: ...  # fmt: skip
-
-    def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]: ...
-
-    def indexed_versions(self) -> dict[str, str]: ...
-
-    def remove_stale(self, live: Mapping[str, str]) -> int: ...
 
 
 def index_path(home: Path) -> Path:
@@ -207,7 +193,7 @@ def _read_pid(path: Path) -> int | None:
 
 
 class WhooshIndex:
-    """The Whoosh implementation of :class:`SearchIndex` (see the module docstring for the design)."""
+    """The Whoosh implementation of :class:`kb.search.interface.SearchIndex` (the module docstring has the design)."""
 
     def __init__(self, storage: Any, path: Path) -> None:
         self.storage = storage
@@ -256,22 +242,10 @@ class WhooshIndex:
         Hits are ranked by relevance (BM25 over the matched strings) or by date (newest first); facet counts
         (province, year, type) cover the whole result set, not only the hits returned.
         """
-        from kb.search.query import And, filter_nodes, parse_query
+        from kb.search.query import search_tree
 
         started = time.perf_counter()
-        if sort not in ("relevance", "date"):
-            raise KbError(f"sort {sort!r}: expected 'relevance' or 'date'")
-        if limit < 0:
-            raise KbError(f"limit {limit}: expected 0 or more")
-        node = parse_query(query)
-        extra = filter_nodes(filters)
-        if node is None and not extra:
-            from kb.errors import QuerySyntaxError
-
-            raise QuerySyntaxError("empty query: give words to search for (e.g. 公共数据 开放) or a filter "
-                                   "(e.g. province:浙江)")  # fmt: skip
-        parts = ([node] if node is not None else []) + extra
-        tree = parts[0] if len(parts) == 1 else And(tuple(parts))
+        node, tree = search_tree(query, filters, sort=sort, limit=limit)
         for attempt in range(3):
             try:
                 return self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.models import DocFilter, Document, SearchHit, SearchResult, to_jsonable
+from kb.search.interface import INDEX_CLEAN, INDEX_STATE, SearchIndex
 
 RESULTS_KEPT = 512  # search results kept for repeated requests (a few MB at most)
 # The relations `kb trace` knows, in the order it shows them.
@@ -37,7 +38,7 @@ class Library:
     def __init__(self, home: Path) -> None:
         self.home = home
         self._local = threading.local()
-        self._index: Any = None
+        self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
         # Results of recent searches, valid while the knowledge base is unchanged: a page's
         # facets, its next page and the back button ask again for what was just answered.
@@ -57,7 +58,7 @@ class Library:
         yield store
 
     @contextmanager
-    def searching(self, *, live: bool = True) -> Iterator[Any]:
+    def searching(self, *, live: bool = True) -> Iterator[SearchIndex]:
         """The search index (of the engine the home was built with), for one thread at a time: Whoosh's segment
         readers share file handles, so two threads reading at once would read each other's bytes. Restricted like
         `kb search` to the store's versions while an ingest is unfinished; recent results are dropped when the
@@ -80,14 +81,14 @@ class Library:
 
     def _state(self) -> tuple[tuple[str | None, str | None], dict[str, str] | None]:
         """When the knowledge base was last built and whether an ingest is under way, and, as `kb search` asks
-        (kb.cli.search._live_versions), the store's document versions while an ingest is unfinished, else None."""
+        (kb.search.interface.live_versions), the store's document versions while an ingest is unfinished, else None."""
         from kb.errors import StoreError
 
         try:
             with self.store() as store:
-                state = store.get_meta("index_state")
+                state = store.get_meta(INDEX_STATE)
                 built = (state, store.get_meta("last_built"))
-                return built, (None if state == "clean" else store.live_versions())
+                return built, (None if state == INDEX_CLEAN else store.live_versions())
         except StoreError:
             return (None, None), None
 
@@ -140,7 +141,8 @@ def search(lib: Library, query: str, filters: DocFilter, *, docs: bool, limit: i
 def show(lib: Library, ref: str) -> Shown:
     """`kb show REF --json`: the document (with its body) or the clause, as the CLI prints it."""
     from kb.citations.lookup import resolve_id
-    from kb.cli.core import _clause_json, document_json
+    from kb.schema import clause_json as _clause_json
+    from kb.schema import document_json
     from kb.versions.query import version_fields
 
     with lib.store() as store:
@@ -151,6 +153,7 @@ def show(lib: Library, ref: str) -> Shown:
             data = document_json(doc)
             data["body"] = doc.body
             data.update(version_fields(store, doc.id, None))
+            data["subjects"] = to_jsonable(store.subject_scores(doc.id))  # as `kb show --json`: subjects and why
             return Shown(doc, None, data)
         clause = next(c for c in doc.clauses if c.id == target.clause_id)
         citations = store.citations(doc_id=doc.id, clause_id=clause.id)
@@ -240,10 +243,10 @@ def trace(
 
 def list_rows(lib: Library, filters: DocFilter, *, sort: str) -> list[Any]:
     """`kb list [filters] --sort S`: one ListRow per document version."""
-    from kb.cli.report import load
     from kb.report.stats import list_rows as rows
+    from kb.report.stats import load_documents
 
-    return rows(load(lib.home, filters), sort=sort)
+    return rows(load_documents(lib.home, filters), sort=sort)
 
 
 def list_csv(rows: Sequence[Any]) -> str:
@@ -256,12 +259,11 @@ def list_csv(rows: Sequence[Any]) -> str:
 
 def stats(lib: Library, by: Sequence[str], filters: DocFilter) -> Any:
     """`kb stats --by D [--by D2] [filters]`: the CountTable."""
-    from kb.cli.report import _year_range, load
-    from kb.report.stats import check_dimensions, count, observed_year_range
+    from kb.report.stats import check_dimensions, count, load_documents, observed_year_range, year_span
 
     dims = check_dimensions(by)
-    docs = load(lib.home, filters)
-    return count(docs, dims, year_range=_year_range(filters, observed_year_range(docs)))
+    docs = load_documents(lib.home, filters)
+    return count(docs, dims, year_range=year_span(filters, observed_year_range(docs)))
 
 
 def stats_csv(table: Any) -> str:
@@ -299,10 +301,6 @@ def stats_svg(table: Any, filters: DocFilter) -> bytes:
 
 def status(lib: Library) -> dict[str, Any]:
     """`kb status --json`."""
-    from kb.versions.query import duplicates
+    from kb.schema import status_json
 
-    with lib.store() as store:
-        data: dict[str, Any] = to_jsonable(store.status())
-        data["index_state"] = store.get_meta("index_state")
-        data["duplicates"] = duplicates(store)
-    return data
+    return status_json(lib.home)

@@ -28,7 +28,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kb.errors import Ambiguous, IndexMissing, KbError, NotFound, StoreError
-from kb.models import DocFilter, DocType, Level, Status, to_jsonable
+from kb.models import DocFilter, DocType, Level, Status
+from kb.schema import to_json
 from kb.web import api, render
 from kb.web.openapi import openapi_document
 from kb.web.params import (
@@ -135,7 +136,7 @@ def create_app(
         return HTMLResponse(html, status_code=status_code)
 
     def json_response(value: Any) -> Response:
-        body = json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
+        body = json.dumps(to_json(value), ensure_ascii=False, indent=2)
         return Response(body, media_type="application/json")
 
     # -- pages ---------------------------------------------------------------------------------------------------

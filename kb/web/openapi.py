@@ -86,23 +86,23 @@ SEARCH_RESULT = {
         "query": STRING,
         "total": {"type": "integer", "minimum": 0},
         "hits": {"type": "array", "items": SEARCH_HIT},
-        "facets": {"type": "array"},
+        "facets": {"type": "object"},
         "seconds": {"type": "number"},
     },
 }
-CLAUSE = {"type": "object", "required": ["id", "kind", "text", "start", "end"]}
+CLAUSE = {"type": "object", "required": ["doc_id", "clause_id", "kind", "text", "start", "end"]}
 SHOWN = {
     "description": "A document (metadata, clauses, body) or, when REF names one, a clause (with doc_id, ref, "
     "citations, cited_by, topics), as `kb show --json` prints it.",
     "oneOf": [
-        {"type": "object", "required": ["id", "title", "metadata", "clauses", "body"]},
-        {"type": "object", "required": ["id", "doc_id", "ref", "text", "citations", "cited_by", "topics"]},
+        {"type": "object", "required": ["doc_id", "clause_id", "title", "metadata", "clauses", "body"]},
+        {"type": "object", "required": ["clause_id", "doc_id", "ref", "text", "citations", "cited_by", "topics"]},
     ],
 }
-TRACE_ITEM = {"type": "object", "required": ["id", "relation", "reason"]}
+TRACE_ITEM = {"type": "object", "required": ["ref", "doc_id", "clause_id", "relation", "reason"]}
 TRACE_RESULT = {
     "type": "object",
-    "required": ["id", "doc_id", "clause_id", "title", "groups"],
+    "required": ["ref", "doc_id", "clause_id", "title", "groups"],
     "properties": {
         "groups": {
             "type": "array",
@@ -114,7 +114,7 @@ TRACE_RESULT = {
         }
     },
 }
-LIST_ROW = {"type": "object", "required": ["id", "date", "year", "province", "title", "clauses", "topics", "path"]}
+LIST_ROW = {"type": "object", "required": ["doc_id", "date", "year", "province", "title", "clauses", "topics", "path"]}
 COUNT_TABLE = {
     "type": "object",
     "required": ["by", "values", "rows", "margins", "total"],
