@@ -187,8 +187,10 @@ def write_report(report: SubjectReport, out: str | Path) -> Path:
     if not out.parent.is_dir():
         raise KbError(f"{out}: folder {out.parent} does not exist; create it or choose another path")
     text = render_markdown(report, out) if suffix == ".md" else render_html(report)
+    from kb.store.files import write_text
+
     try:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)  # a temporary name renamed into place: never half a report under its name
     except OSError as exc:
         raise KbError(f"{out}: cannot write the report ({exc.strerror or exc})") from exc
     return out
