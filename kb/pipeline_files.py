@@ -108,14 +108,7 @@ class _Walk:
         if is_link:
             self.link(path)
             return
-        if stat.S_ISDIR(mode):
-            self.folder(path)
-        elif stat.S_ISREG(mode):
-            self.file(path, mode)
-        elif Path(path.name).suffix.lower() in REGISTRY:
-            self.fail(path, "SpecialFile", f"{special_kind(mode)}, not a regular file; skipped, never opened")
-        else:
-            self.skipped += 1
+        self.by_kind(path, mode, "")
 
     def link(self, path: Path) -> None:
         try:
@@ -137,12 +130,17 @@ class _Walk:
             else:
                 self.skipped += 1
             return
+        self.by_kind(path, mode, "a link to ")
+
+    def by_kind(self, path: Path, mode: int, via: str) -> None:
+        """A folder is walked, a regular file read; anything else with a document's suffix is reported, never
+        opened (``via``: how the path reached it, e.g. "a link to ")."""
         if stat.S_ISDIR(mode):
             self.folder(path)
         elif stat.S_ISREG(mode):
             self.file(path, mode)
         elif Path(path.name).suffix.lower() in REGISTRY:
-            self.fail(path, "SpecialFile", f"a link to {special_kind(mode)}, not a regular file; skipped, never opened")
+            self.fail(path, "SpecialFile", f"{via}{special_kind(mode)}, not a regular file; skipped, never opened")
         else:
             self.skipped += 1
 
