@@ -9,6 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from kb.cli.render import style
 from kb.cli.search import _marked, search
 from kb.models import Highlight, SearchHit
 from kb.pipeline import process_bytes, process_file
@@ -114,7 +115,7 @@ def test_missing_index(kb_cli: click.Group, tmp_path: Path) -> None:
 def test_terminal_highlighting() -> None:
     hit = SearchHit(doc_id="d", clause_id="c", title="t", number=None, score=1.0, snippet="维护数据安全，应当",
                     highlights=(Highlight(2, 6),))  # fmt: skip
-    assert _marked(hit, color=True) == "维护" + click.style("数据安全", fg="yellow", bold=True) + "，应当"
+    assert _marked(hit, color=True) == "维护" + style("数据安全", fg="yellow", bold=True) + "，应当"
     assert _marked(hit, color=False) == "维护数据安全，应当"
 
 

@@ -6,14 +6,30 @@ Command modules import the library lazily inside the command, so `kb search` nev
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kb.cli.render import KbContext, install_safe_streams
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class KbGroup(click.Group):
+    """The `kb` group: a reader that closes the pipe early (`kb list | head`) ends the command quietly, exit 0."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)  # nothing left to flush at exit
+            ctx.exit(0)
+
+
+@click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -21,9 +37,14 @@ from kb.cli.render import KbContext, install_safe_streams
     help="Knowledge-base directory (default: $KB_HOME, else ./indexes).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the matched words (default: on a terminal, unless NO_COLOR is set).",
+)
 @click.version_option(package_name="kb")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, home: Path | None, debug: bool, color: bool | None) -> None:
     """kb: search, trace and count Chinese policy documents and regulations.
 
     \b
@@ -34,7 +55,9 @@ def cli(ctx: click.Context, home: Path | None, debug: bool) -> None:
     """
     if home is None:
         home = Path(os.environ["KB_HOME"]) if os.environ.get("KB_HOME") else Path("indexes")
-    ctx.obj = KbContext(home=home, debug=debug)
+    ctx.obj = KbContext(home=home, debug=debug, color=color)
+    if color is not None:
+        ctx.color = color  # click.echo keeps (or strips) the styles by this, terminal or not
     install_safe_streams(ctx)  # control characters in document text are shown escaped, never acted on
 
 

@@ -6,7 +6,9 @@ import csv
 import functools
 import io
 import json
+import os
 import re
+import secrets
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,16 @@ UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# kb's own colours travel to the stream as this per-process mark instead of ESC, so the stream can tell them from an
+# ESC a document holds: a document cannot contain a mark it cannot know. SafeStream turns the mark back into ESC.
+STYLE_MARK = f"<kb-style-{secrets.token_hex(8)}>"
+
+
+def style(text: str, **styles: Any) -> str:
+    """``text`` in click's ``styles`` (fg, bold, dim) as kb's own colour, which :class:`SafeStream` lets through."""
+    return click.style(text, **styles).replace("\x1b", STYLE_MARK)
+
+
 def safe_text(text: str) -> str:
     """``text`` with every character a terminal would act on shown as a ``\\uXXXX`` escape (``\\u001b`` for ESC).
 
@@ -46,14 +58,15 @@ class SafeStream:
     """A text stream that writes through :func:`safe_text`: document text never drives the terminal.
 
     Installed over stdout and stderr by the `kb` group for every command; :func:`raw_stream` gives the stream
-    below it to the progress bar, which draws with CR and cursor escapes of its own.
+    below it to the progress bar, which draws with CR and cursor escapes of its own. kb's colours (:func:`style`)
+    pass as colours.
     """
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(safe_text(text))
+        self._stream.write(safe_text(text).replace(STYLE_MARK, "\x1b"))
         return len(text)
 
     def writelines(self, lines: Any) -> None:
@@ -89,10 +102,14 @@ def install_safe_streams(ctx: click.Context) -> None:
 
 @dataclass
 class KbContext:
-    """What the `kb` group passes to every command: the knowledge-base directory and the debug flag."""
+    """What the `kb` group passes to every command: the knowledge-base directory, the debug flag and the colour choice.
+
+    ``color`` is None when neither --color nor --no-color was given: colour then follows :func:`use_color`'s rule.
+    """
 
     home: Path
     debug: bool = False
+    color: bool | None = None
 
 
 def output_options(func: F) -> F:
@@ -225,5 +242,19 @@ def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, *,
 
 
 def is_terminal() -> bool:
-    """True when stdout is a terminal (progress bars and colours), False in pipes."""
+    """True when stdout is a terminal (progress bars), False in pipes."""
     return sys.stdout.isatty()
+
+
+def use_color() -> bool:
+    """Whether to colour highlights: --color/--no-color when given, else off when NO_COLOR is set, else on a terminal.
+
+    NO_COLOR follows https://no-color.org: any non-empty value turns colour off.
+    """
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.find_object(KbContext) if ctx is not None else None
+    if chosen is not None and chosen.color is not None:
+        return chosen.color
+    if os.environ.get("NO_COLOR"):
+        return False
+    return is_terminal()

@@ -225,6 +225,8 @@ def stats(
         raise click.UsageError(f"--by given {len(by)} times ({', '.join(by)}); count by one dimension or cross two")
     if len(set(by)) != len(by):
         raise click.UsageError(f"--by {by[0]} given twice; cross two different dimensions")
+    if plot is not None and str(plot) == "-":
+        raise click.BadParameter("stdout carries the counts; name the chart file (chart.svg)", param_hint="--plot")
     if plot is not None and plot.suffix.lower() not in CHART_SUFFIXES:
         raise click.BadParameter(
             f"{plot}: unsupported chart format {plot.suffix or '(none)'!r}; expected {' '.join(CHART_SUFFIXES)}",
@@ -297,9 +299,9 @@ def _column_names(row_dim: str, values: Sequence[Any]) -> list[str]:
 @click.option("--to", "year_to", type=int, default=None, help="Last year of the period.")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     required=True,
-    help="FILE.html (self-contained, charts inline) or FILE.md (charts as PNG files beside it).",
+    help="FILE.html (self-contained, charts inline), FILE.md (charts as PNG files beside it) or - (HTML on stdout).",
 )
 @click.pass_obj
 @handle_errors
@@ -313,15 +315,17 @@ def report(
     Examples:
       kb report --year 2020 --subject 数据治理 --out report.html
       kb report --from 2016 --to 2020 --subject 数据安全与个人信息 --out 数据安全.md
+      kb report --year 2020 --subject 数据治理 --out - > report.html
     """
     if year is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("--year contradicts --from/--to; give either one year or a range")
     if year is None and (year_from is None or year_to is None):
         raise click.UsageError("give the report's period: --year 2020, or --from 2016 --to 2020")
-    if out.suffix.lower() not in (".html", ".htm", ".md"):
+    to_stdout = str(out) == "-"
+    if not to_stdout and out.suffix.lower() not in (".html", ".htm", ".md"):
         raise click.BadParameter(f"{out}: expected a .html or .md file", param_hint="--out")
     subjects = check_subjects((subject,))
-    from kb.report.document import build_report, write_report
+    from kb.report.document import build_report, render_html, write_report
     from kb.report.stats import load_documents
     from kb.topics.subjects import load_subjects
 
@@ -329,6 +333,10 @@ def report(
     assert years[0] is not None and years[1] is not None
     docs = load_documents(obj.home, DocFilter(subjects=subjects))
     result = build_report(docs, subject, (years[0], years[1]), load_subjects().children(subject))
+    if to_stdout:  # HTML holds its charts inline, so one stream carries the whole report
+        click.echo(render_html(result))
+        click.echo(f"report written to stdout: {result.total} documents, {len(result.provincial)} provincial", err=True)
+        return
     written = write_report(result, out)
     click.echo(f"report written to {written}: {result.total} documents, {len(result.provincial)} provincial")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from kb.cli.render import YEAR, KbContext, emit_json, handle_errors, is_terminal
+from kb.cli.render import YEAR, KbContext, emit_json, handle_errors, style, use_color
 from kb.cli.report import check_subjects
 from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult, Status
 from kb.normalize.clean import display_width
@@ -109,7 +109,7 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
     if as_json:
         emit_json(result)
         return
-    _print_result(result, docs, color=is_terminal())
+    _print_result(result, docs, color=use_color())
 
 
 def _subject_docs(home: Path, filters: DocFilter, subjects: tuple[str, ...], match_all: bool) -> tuple[str, ...]:
@@ -169,7 +169,7 @@ def _heading(hit: SearchHit, color: bool) -> str:
     about = " · ".join(str(p) for p in (hit.province, hit.doc_type, hit.year) if p)
     ref = f"{hit.doc_id}#{hit.clause_id}" if hit.clause_id else hit.doc_id
     if color:
-        return f"{click.style(where, bold=True)}  {click.style(about, fg='cyan')}  {click.style(ref, dim=True)}"
+        return f"{style(where, bold=True)}  {style(about, fg='cyan')}  {style(ref, dim=True)}"
     return f"{where}  {about}  [{ref}]"
 
 
@@ -180,7 +180,7 @@ def _marked(hit: SearchHit, color: bool) -> str:
     parts, last = [], 0
     for h in hit.highlights:
         parts.append(hit.snippet[last : h.start])
-        parts.append(click.style(hit.snippet[h.start : h.end], fg="yellow", bold=True))
+        parts.append(style(hit.snippet[h.start : h.end], fg="yellow", bold=True))
         last = h.end
     parts.append(hit.snippet[last:])
     return "".join(parts)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kb.cli.render import YEAR, KbContext, emit, emit_json, handle_errors, output_options
+from kb.cli.render import YEAR, KbContext, emit, emit_json, handle_errors, output_options, raw_stream, style, use_color
 from kb.models import DocFilter, Level, to_jsonable
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def compare(obj: KbContext, ref: tuple[str, ...], province: str | None, year: in
 
 
 def _print_comparison(result: Any) -> None:
-    color = click.get_text_stream("stdout").isatty()
+    color = use_color()
     click.echo(f"{' '.join(p for p in (result.title, result.number) if p)}   [{result.id}]")
     click.echo(f"  {result.text.replace(chr(10), ' ')}")
     if not result.rows:
@@ -224,7 +225,7 @@ def _print_comparison(result: Any) -> None:
             for seg in c.segments:
                 text = seg.text.replace("\n", " ")
                 if seg.kind == "added":
-                    text = click.style(text, bold=True, fg="green") if color else f"[{text}]"
+                    text = style(text, bold=True, fg="green") if color else f"[{text}]"
                 parts.append(text)
             click.echo("    " + "".join(parts))
             if c.omitted:
@@ -249,7 +250,7 @@ def graph() -> None:
 
 
 @graph.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default=None,
               help="graphml (Gephi, Cytoscape), gexf (Gephi) or json (node-link, for scripts); default: the "
                    "file's suffix, else graphml.")  # fmt: skip
@@ -263,7 +264,7 @@ def graph() -> None:
 @handle_errors
 def export(obj: KbContext, file: Path, fmt: str | None, documents: bool, province: str | None, level: str | None,
            topic: str | None, subject: str | None, as_json: bool) -> None:  # fmt: skip
-    """Write the citation and topic graph to FILE for Gephi, Cytoscape or scripts.
+    """Write the citation and topic graph to FILE (- for stdout) for Gephi, Cytoscape or scripts.
 
     Nodes are documents, clauses and topics (attribute ``kind``); edges carry a ``relation``: contains, cites,
     basis, amends, repeals or about. The graph holds the clauses that cite, are cited or carry a topic. Clause
@@ -278,14 +279,18 @@ def export(obj: KbContext, file: Path, fmt: str | None, documents: bool, provinc
       kb graph export kb.gexf --documents --province 浙江
       kb graph export data-security.gexf --topic 数据安全 --level provincial
       kb graph export graph.json --format json
+      kb graph export - --format json --documents | jq '.links | length'
     """
-    from kb.graph.build import current_graph, export_graph, summarise
+    from kb.graph.build import current_graph, export_graph, render_graph, summarise
     from kb.graph.export import GraphFilter, clause_view, document_view
     from kb.report.stats import normalise_filter
     from kb.store.sqlite import Store
 
+    to_stdout = str(file) == "-"
+    if to_stdout and as_json:
+        raise click.UsageError("--json prints what was written, but - writes the graph itself to stdout; drop one")
     if fmt is None:
-        suffix = file.suffix.lower().lstrip(".")
+        suffix = "" if to_stdout else file.suffix.lower().lstrip(".")
         fmt = suffix if suffix in GRAPH_FORMATS else "graphml"
     if province and province != "全国":
         province = normalise_filter(DocFilter(province=province)).province
@@ -293,13 +298,21 @@ def export(obj: KbContext, file: Path, fmt: str | None, documents: bool, provinc
     with Store.open(obj.home) as store:
         graph_data = current_graph(obj.home, store)
     graph_data = document_view(graph_data, wanted) if documents else clause_view(graph_data, wanted)
-    written = export_graph(graph_data, file, fmt)
     counts = summarise(graph_data)
+    nodes = ", ".join(f"{n} {k}" for k, n in counts.nodes)
+    edges = ", ".join(f"{n} {k}" for k, n in counts.edges)
+    if to_stdout:  # the graph is the output; what was written goes to stderr, so a pipe reads the graph alone
+        data = render_graph(graph_data, fmt)
+        out = raw_stream(sys.stdout)
+        out.flush()
+        out.buffer.write(data)  # bytes as rendered: GraphML and GEXF declare their own encoding
+        out.buffer.flush()
+        click.echo(f"wrote stdout ({fmt}): nodes {nodes}; edges {edges}", err=True)
+        return
+    written = export_graph(graph_data, file, fmt)
     if as_json:
         emit_json({"file": str(written), "format": fmt, "nodes": dict(counts.nodes), "edges": dict(counts.edges)})
         return
-    nodes = ", ".join(f"{n} {k}" for k, n in counts.nodes)
-    edges = ", ".join(f"{n} {k}" for k, n in counts.edges)
     click.echo(f"wrote {written} ({fmt}): nodes {nodes}; edges {edges}")
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kb.cli.render import KbContext, emit_json, handle_errors, is_terminal
+from kb.cli.render import KbContext, emit_json, handle_errors, style, use_color
 from kb.versions.records import ClauseDiff, DiffOp
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -47,7 +47,7 @@ def diff(obj: KbContext, ref: tuple[str, ...], since: Any, until: Any, as_json: 
             if as_json:
                 emit_json(entry)
                 return
-            _print_entry(entry, color=is_terminal(), full=True)
+            _print_entry(entry, color=use_color(), full=True)
             return
         work = diff_work(store, text, day_from, day_to)
     if as_json:
@@ -57,7 +57,7 @@ def diff(obj: KbContext, ref: tuple[str, ...], since: Any, until: Any, as_json: 
     click.echo(f"{work.title}: {work.old_date} [{work.old_doc}] → {work.new_date} [{work.new_doc}]")
     click.echo(f"  articles: {counts}")
     for entry in work.articles:
-        _print_entry(entry, color=is_terminal(), full=False)
+        _print_entry(entry, color=use_color(), full=False)
 
 
 def _print_entry(entry: ClauseDiff, *, color: bool, full: bool) -> None:
@@ -74,9 +74,9 @@ def _marked(ops: tuple[DiffOp, ...], color: bool) -> str:
     parts = []
     for op in ops:
         if op.old and op.op != "equal":
-            parts.append(click.style(op.old, fg="red", strikethrough=True) if color else f"[-{op.old}-]")
+            parts.append(style(op.old, fg="red", strikethrough=True) if color else f"[-{op.old}-]")
         if op.new and op.op != "equal":
-            parts.append(click.style(op.new, fg="green", bold=True) if color else f"{{+{op.new}+}}")
+            parts.append(style(op.new, fg="green", bold=True) if color else f"{{+{op.new}+}}")
         if op.op == "equal":
             parts.append(op.old)
     return "".join(parts)

@@ -16,6 +16,7 @@ with the documents whose citations point into it.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from collections import defaultdict
@@ -352,23 +353,29 @@ def _scalar_copy(graph: Any, clean: Any = lambda v: v) -> Any:
     return out
 
 
-def export_graph(graph: Any, path: Path, fmt: str) -> Path:
-    """Write ``graph`` to ``path`` as GraphML (Gephi, Cytoscape), GEXF (Gephi) or node-link JSON (scripts)."""
+def render_graph(graph: Any, fmt: str) -> bytes:
+    """``graph`` as the bytes of a GraphML (Gephi, Cytoscape), GEXF (Gephi) or node-link JSON (scripts) file."""
     if fmt not in EXPORT_FORMATS:
         raise GraphFormatError(f"{fmt}: unknown graph format; expected one of {', '.join(EXPORT_FORMATS)}")
-    from kb.store.files import atomic_path, write_text
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "json":  # JSON holds any text exactly (control characters as \u escapes)
         data = nx.node_link_data(_scalar_copy(graph), edges="links")
-        write_text(path, json.dumps(data, ensure_ascii=False))
-        return path
-    with atomic_path(path) as tmp:  # an interrupted export leaves no partial file under the final name
-        if fmt == "graphml":
-            nx.write_graphml(_scalar_copy(graph, xml_text), tmp, encoding="utf-8")
-        else:
-            nx.write_gexf(_scalar_copy(graph, xml_text), tmp, encoding="utf-8")
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    buf = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(_scalar_copy(graph, xml_text), buf, encoding="utf-8")
+    else:
+        nx.write_gexf(_scalar_copy(graph, xml_text), buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def export_graph(graph: Any, path: Path, fmt: str) -> Path:
+    """Write ``graph`` to ``path`` in ``fmt`` (see :func:`render_graph`); never a partial file under its name."""
+    from kb.store.files import write_bytes
+
+    data = render_graph(graph, fmt)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, data)
     return path
 
 
@@ -405,6 +412,7 @@ __all__ = [
     "graph_path",
     "load_graph",
     "remove_document",
+    "render_graph",
     "summarise",
     "topic_node",
     "update_graph",
