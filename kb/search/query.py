@@ -23,6 +23,7 @@ from itertools import product
 
 from kb.errors import QuerySyntaxError, QueryTooComplex
 from kb.models import DocFilter, DocType, Level, Status
+from kb.normalize.numerals import parse_number, to_chinese
 from kb.search.analyzer import normalize
 
 
@@ -275,51 +276,6 @@ def place_short_name(field: str, value: str) -> str:
     return short_place_name(value)
 
 
-# Chinese digits and units of the numbers legal texts number things with (below 10000).
-CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-                  "九": 9}  # fmt: skip
-CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
-
-
-def chinese_form(value: int) -> str:
-    """21 -> 二十一, 10 -> 十, 105 -> 一百零五, as normalize.numerals.to_chinese writes them (tested to agree below
-    10000); larger numbers go to normalize.numerals. Kept here so a query does not import cn2an (0.2 s)."""
-    if not 0 < value < 10_000:
-        from kb.normalize.numerals import to_chinese
-
-        return to_chinese(value)
-    digits = "零一二三四五六七八九"
-    parts: list[str] = []
-    gap = False
-    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = value // unit_value % 10
-        if digit == 0:
-            gap = bool(parts)
-            continue
-        if gap:
-            parts.append("零")
-            gap = False
-        parts.append(digits[digit] + unit)
-    text = "".join(parts)
-    return text[1:] if text.startswith("一十") else text
-
-
-def chinese_value(text: str) -> int | None:
-    """二十一 -> 21, 十 -> 10, 一百零五 -> 105 (as numerals.parse_number reads them, below 10000)."""
-    total, digit = 0, None
-    for ch in text:
-        if ch in CHINESE_DIGITS:
-            digit = CHINESE_DIGITS[ch]
-        elif ch in CHINESE_UNITS:
-            total += (1 if digit is None else digit) * CHINESE_UNITS[ch]
-            digit = None
-        else:
-            from kb.normalize.numerals import parse_number
-
-            return parse_number(text)
-    return total + (digit or 0) if text else None
-
-
 def numeral_variants(norm: str) -> tuple[str, ...]:
     """``norm`` and its forms with numbers in numbering contexts written in the other script (at most 16)."""
     choices: list[tuple[int, int, tuple[str, ...]]] = []
@@ -328,13 +284,10 @@ def numeral_variants(norm: str) -> tuple[str, ...]:
         choices.append((match.start(), match.end(), (match.group(), digits)))
     for match in ARABIC_ORDINAL.finditer(norm):
         if not any(s <= match.start() < e for s, e, _ in choices):
-            choices.append((match.start(), match.end(), (match.group(), chinese_form(int(match.group())))))
+            choices.append((match.start(), match.end(), (match.group(), to_chinese(int(match.group())))))
     for pattern in (CHINESE_YEAR, CHINESE_ORDINAL):
         for match in pattern.finditer(norm):
-            year = pattern is CHINESE_YEAR
-            value = (
-                int("".join(str(CHINESE_DIGITS[c]) for c in match.group())) if year else chinese_value(match.group())
-            )
+            value = parse_number(match.group())
             if value is not None and not any(s <= match.start() < e for s, e, _ in choices):
                 choices.append((match.start(), match.end(), (match.group(), str(value))))
     if not choices:
