@@ -10,21 +10,18 @@ from kb.errors import DecodeError
 from kb.normalize.clean import (
     clean_line,
     collapse_cjk_spaces,
-    decode_bytes,
-    describe_bad_bytes,
     fold_width,
     header_line,
     heading_levels,
     is_page_number_line,
     leading_header_lines,
-    looks_binary,
     normalize_spaces,
-    rare_share,
     rejoin_wrapped_lines,
     squeeze,
     structural_kind,
     toc_span,
 )
+from kb.normalize.decode import decode_bytes, describe_bad_bytes, looks_binary, rare_share
 from tests.conftest import BAD, FORMATS, require_shared
 
 

@@ -20,15 +20,13 @@ from kb.models import Block, ExtractedText, Format
 from kb.normalize.clean import (
     clean_line,
     collapse_cjk_spaces,
-    decode_bytes,
-    describe_bad_bytes,
     heading_levels,
     leading_header_lines,
-    looks_binary,
     squeeze,
     structural_kind,
     toc_span,
 )
+from kb.normalize.decode import decode_bytes, describe_bad_bytes, looks_binary
 
 # A charset declared in the page: <meta charset="gbk">, <meta http-equiv="Content-Type" content="text/html;
 # charset=GB2312">, or an XML declaration's encoding="utf-8". Read from the raw bytes before decoding.

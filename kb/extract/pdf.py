@@ -13,7 +13,7 @@ from kb.errors import CorruptFile, EmptyFile, EncryptedFile, KbError, NoTextLaye
 from kb.extract import pdf_blocks, pdf_furniture, pdf_layout, pdf_ocr
 from kb.extract.pdf_layout import Line, PageLayout
 from kb.models import ExtractedText, Format
-from kb.normalize.clean import looks_binary
+from kb.normalize.decode import looks_binary
 
 # Every PDF starts with this marker within its first kilobyte (some writers put junk before it).
 PDF_MARKER = b"%PDF-"

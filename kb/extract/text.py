@@ -11,17 +11,15 @@ from kb.normalize.clean import (
     PARAGRAPH_START,
     TOC_HEADING,
     clean_line,
-    decode_bytes,
-    describe_bad_bytes,
     header_line,
     heading_levels,
     is_page_number_line,
     leading_header_lines,
-    looks_binary,
     rejoin_wrapped_lines,
     structural_kind,
     toc_span,
 )
+from kb.normalize.decode import decode_bytes, describe_bad_bytes, looks_binary
 
 # Replacement characters standing where a line starts (bytes that could not be decoded, already reported): dropped
 # there so that the article number after them ("���第二条") still starts the line and the clause is found.

@@ -6,11 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from kb.normalize.numerals import parse_number
-
-# Full-width digits and the letter O that PDFs and pages put for 〇, mapped one character to one character so that
-# offsets found in the mapped text are offsets in the original.
-_DIGIT_WIDTHS = str.maketrans("０１２３４５６７８９", "0123456789")
+from kb.normalize.numerals import FULLWIDTH_DIGITS, parse_number
 
 # A date in Arabic digits with optional spaces between its parts (PDF text keeps them):
 # "2018年12月29日", "2021年6月10日", "2012年12月3日" (full-width digits are mapped first), "2014 年 9 月 26 日".
@@ -23,6 +19,11 @@ _CN_YEAR_DIGITS = "〇零○Ｏ一二三四五六七八九"
 CHINESE_DATE = re.compile(
     rf"(?P<y>[{_CN_YEAR_DIGITS}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,2}})\s*月\s*(?P<d>[一二三四五六七八九十]{{1,3}})\s*日"
 )
+
+# The same two forms written compactly, without spaces and with no lookbehind, as a pattern string to embed: a
+# header line under a title starts with one ("2021年6月10日第十三届…通过"), and a spaced date there is no header.
+_CN_DAY = "[一二三四五六七八九十]{1,3}"
+COMPACT_DATE = rf"(?:\d{{4}}年\d{{1,2}}月\d{{1,2}}日|[〇零一二三四五六七八九]{{4}}年{_CN_DAY}月{_CN_DAY}日)"
 
 # An ISO-like date as metadata fields and front matter write it: "2020-11-27", "2020-11-27 00:00:00",
 # "2019/01/27", "2019.1.27", and the field form "2019年01月27日" is covered by ARABIC_DATE.
@@ -66,7 +67,7 @@ def _from_match(match: re.Match[str]) -> date | None:
 
 
 def _all_dates(text: str) -> list[DateSpan]:
-    mapped = text.translate(_DIGIT_WIDTHS)
+    mapped = text.translate(FULLWIDTH_DIGITS)
     found: list[DateSpan] = []
     for pattern in (ARABIC_DATE, CHINESE_DATE):
         for match in pattern.finditer(mapped):
@@ -103,7 +104,7 @@ def parse_date(text: str | None) -> date | None:
         return spans[0].date
     # An ISO-form field value (a list's or a page's metadata) keeps its 18xx-20xx year as given: the pattern itself
     # bounds it, and a row's date is the publisher's statement, which the list reader reports when it is odd.
-    match = FIELD_DATE.search(text.translate(_DIGIT_WIDTHS))
+    match = FIELD_DATE.search(text.translate(FULLWIDTH_DIGITS))
     return _from_match(match) if match else None
 
 

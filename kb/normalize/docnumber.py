@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.normalize.numerals import parse_number
+from kb.normalize.numerals import FULLWIDTH_DIGITS, parse_number
 
 # Brackets around the year of a 文号 as they are written: the official 六角括号 〔〕, and the square, full-width,
 # round and lenticular forms that pages and typed copies use instead: 国办发〔2015〕50号, 黔府发[2020]5号,
@@ -53,8 +53,6 @@ _ORDER_LEAD = re.compile(r"^(?:.*?(?:根据|依据|按照|（|\())?(?:和|及|�
 # A legislature's term, left out of keys: 第十一届 in 浙江省第十一届人民代表大会常务委员会公告第11号.
 _TERM = re.compile(r"第?[一二三四五六七八九十]{1,3}届")
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-
 
 @dataclass(frozen=True, slots=True)
 class DocNumber:
@@ -67,7 +65,7 @@ class DocNumber:
 
 
 def _serial(text: str) -> int | None:
-    return parse_number(text.translate(_FULLWIDTH))
+    return parse_number(text.translate(FULLWIDTH_DIGITS))
 
 
 def _order_issuer(prefix: str) -> str:

@@ -15,8 +15,9 @@ from functools import lru_cache
 CN_DIGITS = "零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟"
 # A run of Chinese numeral characters, e.g. 二十一 in 第二十一条.
 CN_NUMBER = re.compile(f"[{CN_DIGITS}]+")
-# Full-width digits ０-９ as some PDFs and pages write them, mapped to ASCII.
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Full-width digits ０-９ as some PDFs and pages write them -> ASCII, one character to one (offsets are kept): the
+# one table of kb's digit widths (dates, 发文字号 and kb.normalize.clean.fold_width use it).
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # Digit-by-digit years write 〇 also as ○, Ｏ or the letter O (二〇二〇, 二○二○).
 _DIGIT_BY_CHAR = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
                   "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
@@ -32,7 +33,7 @@ def parse_number(text: str) -> int | None:
 
     ``"二十一"`` -> 21, ``"一百零五"`` -> 105, ``"21"`` -> 21, ``"２１"`` -> 21, ``"二〇二〇"`` -> 2020.
     """
-    text = text.strip().translate(_FULLWIDTH_DIGITS)
+    text = text.strip().translate(FULLWIDTH_DIGITS)
     if not text:
         return None
     if text.isdigit():
