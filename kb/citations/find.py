@@ -29,15 +29,28 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from kb.citations.patterns import (
+    AFTER_FIRST_N,
+    AFTER_UNIT,
+    AMEND_VERBS,
     ANAPHORA,
     BARE_NAME_BEFORE_PINPOINT,
     COUNTRY_PREFIX,
     CURRENT_PART,
     CURRENT_UNIT,
+    FIRST_N,
+    HEADING_AFTER,
+    HISTORY_NOTE,
+    LEFT_OK,
+    NAME_END,
+    NAME_FOLLOW,
     NAME_LEAD,
+    NAME_RIGHT,
+    NAME_TAIL,
     PINPOINT_LIST,
     PINPOINT_RANGE,
+    PINPOINT_START,
     PINPOINT_UNIT,
+    RELATIVE_COUNT,
     RELATIVE_REFERENCE,
     SELF_REFERENCE,
     UNIT_RANK,
@@ -61,40 +74,6 @@ from kb.citations.patterns import (
 from kb.citations.resolve import ClauseTree, internal_pinpoint, internal_targets
 from kb.models import Citation, CitationKind, Clause, ClauseKind, Document, Relation
 from kb.segment.patterns import REFERENCE_TAIL
-
-# Words in a sentence that make a pinpoint in an amending document an amendment of the cited unit.
-_AMEND_VERBS = re.compile(r"修改为|改为|修正为|删去|删除|增加|合并|作为")
-# A history note the source put at the top of the body: （2010年7月30日…通过 根据…修正）: the title block.
-_HISTORY_NOTE = re.compile(r"^[（(][^\n]*(?:通过|修正|修订|公布|施行)[^\n]*[）)]\s*$")
-# A document word just before a pinpoint: a name kb could not read (某某条例第十条) rather than a bare pinpoint.
-_NAME_END = re.compile(r"(?:法|法典|条例|办法|规定|细则|规则|决定|解释|纲要|公约|意见|通知|章程|》)\s?$")
-# Characters allowed before a name written without brackets (a name must not be the tail of a longer word).
-_LEFT_OK = re.compile(
-    r"(?:^|[^\u4e00-\u9fff]|依照|依据|根据|按照|违反|适用|参照|符合|属于|认定为|构成|执行|援引|对照|比照|即|和|及|与|或|"
-    r"后|前|的|在|照|对|将|是|为|了|由|经|以)$"
-)
-# What must follow a law name written without brackets and without a pinpoint: 依照刑法的有关规定, 刑法规定,
-# 根据宪法，制定本法; 宪法和法律. Two-character names (刑法, 宪法) are read only so.
-_NAME_RIGHT = re.compile(r"(?:的)?(?:有关|相关)?(?:规定|条款)|[，,]?\s?(?:制定本|和|及|、)")
-# What may follow a longer law name without a pinpoint: punctuation or a function word (依照行政诉讼法及其他…,
-# 违反治安管理处罚法的). Anything else makes the name part of another word or title: 基本法委员会, 刑法修正案,
-# 森林法实施条例.
-_NAME_FOLLOW = re.compile(r"[^\u4e00-\u9fff]|的|和|及|与|、|等|规定|有关|相关|中|所|以及|或者|或|关于|对|并|$")
-# Where a law name written without brackets can end: it ends with 法, 法典 or 条例 (the names' own endings).
-_NAME_TAIL = re.compile(r"法典|法|条例")
-# A short name declared without 《》: （以下简称民事诉讼法）, （以下简称“条例”）; group 1 is the name.
-_PLAIN_ALIAS = re.compile(r"[“\"]?([^（）()“”\"，,；;]{1,30}?(?:[（(][^（）()]{1,8}[）)])?)[”\"]?[）)]?$")
-# The first N units of an article a pinpoint names: 刑法第三百零七条之一前三款, 第三十二条第三款前三项.
-_FIRST_N = re.compile(r"前([两二三四五六七八九十])(款|项)")
-# The end of a pinpoint unit, just before 前三款 / 前三项 that then count from that unit's start.
-_AFTER_UNIT = re.compile(r"[条款一二三四五六七八九十]$")
-# What follows an article's own number: a space, or the end of its line.
-_HEADING_AFTER = re.compile(r"[ \u3000]|$", re.M)
-# Where a pinpoint may start: 第 and a numeral (第二十一条, 第（七）项, 第一、二项).
-_PINPOINT_START = re.compile(r"第\s?[（(]?[零〇一二两三四五六七八九十百千0-9０-９]")
-# What follows 前两项 / 前三项 when they refer to points (前两项规定的人): otherwise they mean "the first N".
-_AFTER_FIRST_N = re.compile(r"(?:的)?(?:规定|所|情形|行为|中|以外|之一)")
-_RELATIVE_COUNT = {"十": 10, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 @dataclass
@@ -165,9 +144,9 @@ class _Finder:
         paths, abbreviated_end = read_abbreviated(self.body, end, units)  # 第六十一条第一款第二、三、五项
         if paths:
             return [inherit(p, previous) for p in paths], abbreviated_end
-        first = _FIRST_N.match(self.body, end)  # 第三百零七条之一前三款: its first three paragraphs
+        first = FIRST_N.match(self.body, end)  # 第三百零七条之一前三款: its first three paragraphs
         if first and UNIT_RANK[first.group(2)] > units[-1].rank:
-            count = _RELATIVE_COUNT[first.group(1)]
+            count = RELATIVE_COUNT[first.group(1)]
             return [inherit((*units, Unit(first.group(2), n)), previous) for n in range(1, count + 1)], first.end()
         return [inherit(units, previous)], end
 
@@ -246,7 +225,7 @@ class _Finder:
             line_end = self.body.find("\n", pos)
             line_end = len(self.body) if line_end < 0 else line_end
             line = self.body[pos:line_end].strip()
-            if _HISTORY_NOTE.match(line) or (self.own_key and line and title_key(line) == self.own_key):
+            if HISTORY_NOTE.match(line) or (self.own_key and line and title_key(line) == self.own_key):
                 self.take(pos, line_end)
             pos = line_end + 1
 
@@ -369,12 +348,12 @@ class _Finder:
         for m in RELATIVE_REFERENCE.finditer(self.body):
             if not self.free(m.start(), m.end()) or self.quoted_amendment(m.start()):
                 continue
-            if m.group("count") and _AFTER_UNIT.search(self.body, max(0, m.start() - 1), m.start()):
+            if m.group("count") and AFTER_UNIT.search(self.body, max(0, m.start() - 1), m.start()):
                 continue  # 第三百零七条之一前三款: the first three paragraphs of that article, read with its pinpoint
-            count = _RELATIVE_COUNT.get(m.group("count") or "", 1)
+            count = RELATIVE_COUNT.get(m.group("count") or "", 1)
             relative = "前" + m.group("unit")
             items = self.chain(m.end())
-            if count > 1 and m.group("unit") == "项" and not items and not _AFTER_FIRST_N.match(self.body, m.end()):
+            if count > 1 and m.group("unit") == "项" and not items and not AFTER_FIRST_N.match(self.body, m.end()):
                 continue  # 对前三项污染物征收: "the first three", not a reference
             if not items:
                 self.add(_Hit(CitationKind.INTERNAL, m.start(), m.end(), (m.start(), m.end()), relative=relative,
@@ -404,12 +383,12 @@ class _Finder:
             for m in re.finditer(re.escape(key), self.body):
                 if m.start() <= at or not self.free(m.start(), m.end()) or not self.left_ok(m.start()):
                     continue
-                if self.chain(m.end()) or (len(key) >= 3 and _NAME_RIGHT.match(self.body, m.end())):
+                if self.chain(m.end()) or (len(key) >= 3 and NAME_RIGHT.match(self.body, m.end())):
                     self.add_chain(CitationKind.SHORT_TITLE, m.start(), m.end(), m.end(), title,
                                    f"declared alias {key}")  # fmt: skip
 
     def left_ok(self, pos: int) -> bool:
-        return bool(_LEFT_OK.search(self.body, max(0, pos - 3), pos)) if pos else True
+        return bool(LEFT_OK.search(self.body, max(0, pos - 3), pos)) if pos else True
 
     def find_short_names(self) -> None:
         names = self.aliases.short_names
@@ -417,7 +396,7 @@ class _Finder:
             return
         lengths = _name_lengths(self.aliases)
         body = self.body
-        for m in _NAME_TAIL.finditer(body):
+        for m in NAME_TAIL.finditer(body):
             end = m.end()
             name = next((body[end - n : end] for n in lengths if n <= end and body[end - n : end] in names), None)
             if name is None:
@@ -430,8 +409,8 @@ class _Finder:
             if start > 0 and body[start - 1] in "本该《〈<":
                 continue
             tail = end + 2 if body.startswith(("分则", "总则"), end) and self.chain(end + 2) else end
-            bare = not (self.chain(tail) or _NAME_RIGHT.match(body, end))
-            if bare and (len(name) < 3 or not _NAME_FOLLOW.match(body, end)):
+            bare = not (self.chain(tail) or NAME_RIGHT.match(body, end))
+            if bare and (len(name) < 3 or not NAME_FOLLOW.match(body, end)):
                 continue
             title = names[name]
             if self.own_key and title_key(title) == self.own_key:
@@ -441,7 +420,7 @@ class _Finder:
     def find_lead_names(self) -> None:
         body = self.body
         for m in PINPOINT_UNIT.finditer(body):
-            if not self.free(m.start(), m.end()) or not _NAME_END.search(body, max(0, m.start() - 2), m.start()):
+            if not self.free(m.start(), m.end()) or not NAME_END.search(body, max(0, m.start() - 2), m.start()):
                 continue
             sentence_start, _ = sentence_bounds(self.body, m.start(), m.end())
             window_start = max(sentence_start, m.start() - 40)
@@ -465,19 +444,19 @@ class _Finder:
 
     def find_bare(self) -> None:
         body = self.body
-        for m in _PINPOINT_START.finditer(body):
+        for m in PINPOINT_START.finditer(body):
             if not self.free(m.start(), m.end()):
                 continue
             items = self.chain(m.start())
             if not items:
                 continue
-            if _NAME_END.search(body, max(0, m.start() - 2), m.start()):
+            if NAME_END.search(body, max(0, m.start() - 2), m.start()):
                 for s, e, _ in items:  # 某某条例第十条: a name kb could not read, not this document
                     self.take(s, e)
                 continue
             context = self.context_title(m.start())
             first_unit = items[0][2].units[0].unit
-            if context and body[max(0, m.start() - 1) : m.start()] == "“" and _HEADING_AFTER.match(body, items[0][1]):
+            if context and body[max(0, m.start() - 1) : m.start()] == "“" and HEADING_AFTER.match(body, items[0][1]):
                 self.take(m.start(), items[0][1])  # “第十条 …: the number of the article an amendment quotes
                 continue
             if context and (self.doc_amends or not self.has_articles or self.in_quote(m.start())):
@@ -580,7 +559,7 @@ class _Finder:
                 s_start, s_end = sentence_bounds(self.body, h.start, h.end)
                 before = self.body[max(s_start, h.start - 3) : h.start]
                 if re.search(r"删去(?:原)?$", before) or (
-                    _AMEND_VERBS.search(self.body, h.end, s_end) and re.search(r"(?:将|在|把)(?:原)?$", before)
+                    AMEND_VERBS.search(self.body, h.end, s_end) and re.search(r"(?:将|在|把)(?:原)?$", before)
                 ):
                     h.relation = Relation.AMENDS
 

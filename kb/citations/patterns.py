@@ -523,3 +523,40 @@ __all__ = [
     "title_key",
     "title_relations",
 ]
+
+
+# What the finder (kb.citations.find) reads around a reference.
+
+# Words in a sentence that make a pinpoint in an amending document an amendment of the cited unit.
+AMEND_VERBS = re.compile(r"修改为|改为|修正为|删去|删除|增加|合并|作为")
+# A history note the source put at the top of the body: （2010年7月30日…通过 根据…修正）: the title block.
+HISTORY_NOTE = re.compile(r"^[（(][^\n]*(?:通过|修正|修订|公布|施行)[^\n]*[）)]\s*$")
+# A document word just before a pinpoint: a name kb could not read (某某条例第十条) rather than a bare pinpoint.
+NAME_END = re.compile(r"(?:法|法典|条例|办法|规定|细则|规则|决定|解释|纲要|公约|意见|通知|章程|》)\s?$")
+# Characters allowed before a name written without brackets (a name must not be the tail of a longer word).
+LEFT_OK = re.compile(
+    r"(?:^|[^\u4e00-\u9fff]|依照|依据|根据|按照|违反|适用|参照|符合|属于|认定为|构成|执行|援引|对照|比照|即|和|及|与|或|"
+    r"后|前|的|在|照|对|将|是|为|了|由|经|以)$"
+)
+# What must follow a law name written without brackets and without a pinpoint: 依照刑法的有关规定, 刑法规定,
+# 根据宪法，制定本法; 宪法和法律. Two-character names (刑法, 宪法) are read only so.
+NAME_RIGHT = re.compile(r"(?:的)?(?:有关|相关)?(?:规定|条款)|[，,]?\s?(?:制定本|和|及|、)")
+# What may follow a longer law name without a pinpoint: punctuation or a function word (依照行政诉讼法及其他…,
+# 违反治安管理处罚法的). Anything else makes the name part of another word or title: 基本法委员会, 刑法修正案,
+# 森林法实施条例.
+NAME_FOLLOW = re.compile(r"[^\u4e00-\u9fff]|的|和|及|与|、|等|规定|有关|相关|中|所|以及|或者|或|关于|对|并|$")
+# Where a law name written without brackets can end: it ends with 法, 法典 or 条例 (the names' own endings).
+NAME_TAIL = re.compile(r"法典|法|条例")
+# A short name declared without 《》: （以下简称民事诉讼法）, （以下简称“条例”）; group 1 is the name.
+PLAIN_ALIAS = re.compile(r"[“\"]?([^（）()“”\"，,；;]{1,30}?(?:[（(][^（）()]{1,8}[）)])?)[”\"]?[）)]?$")
+# The first N units of an article a pinpoint names: 刑法第三百零七条之一前三款, 第三十二条第三款前三项.
+FIRST_N = re.compile(r"前([两二三四五六七八九十])(款|项)")
+# The end of a pinpoint unit, just before 前三款 / 前三项 that then count from that unit's start.
+AFTER_UNIT = re.compile(r"[条款一二三四五六七八九十]$")
+# What follows an article's own number: a space, or the end of its line.
+HEADING_AFTER = re.compile(r"[ \u3000]|$", re.M)
+# Where a pinpoint may start: 第 and a numeral (第二十一条, 第（七）项, 第一、二项).
+PINPOINT_START = re.compile(r"第\s?[（(]?[零〇一二两三四五六七八九十百千0-9０-９]")
+# What follows 前两项 / 前三项 when they refer to points (前两项规定的人): otherwise they mean "the first N".
+AFTER_FIRST_N = re.compile(r"(?:的)?(?:规定|所|情形|行为|中|以外|之一)")
+RELATIVE_COUNT = {"十": 10, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

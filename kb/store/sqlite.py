@@ -13,32 +13,34 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from kb.errors import StoreError
 from kb.models import (
     Citation,
     CitationKind,
     Clause,
-    ClauseKind,
-    DateEvent,
     DocFilter,
-    DocMeta,
     DocSummary,
-    DocType,
     Document,
-    EventKind,
     Failure,
     Format,
     KbStatus,
-    Level,
     Relation,
     Status,
     SubjectScore,
     TopicTag,
+)
+from kb.store.rows import (
+    DOC_COLUMNS,
+    SCHEMA,
+    clause_from_row,
+    filter_sql,
+    meta_from_json,
+    meta_to_json,
+    summary_from_row,
+    where_sql,
 )
 from kb.store.versions import _VERSIONS_SCHEMA, VersionsTable, as_of_versions
 from kb.topics.subjects import THRESHOLD as SUBJECT_THRESHOLD
@@ -46,106 +48,6 @@ from kb.versions.works import text_fingerprint
 
 SCHEMA_VERSION = 2  # 2: documents.fingerprint and the versions table
 STORE_FILE = "kb.sqlite"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
-    format TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER,
-    mtime REAL,
-    pipeline TEXT,
-    title TEXT,
-    short_title TEXT,
-    doc_number TEXT,
-    doc_number_key TEXT,
-    issuer TEXT,
-    province TEXT,
-    city TEXT,
-    level TEXT,
-    doc_type TEXT,
-    status TEXT,
-    year INTEGER,
-    first_year INTEGER,
-    version_date TEXT,
-    clause_count INTEGER NOT NULL,
-    topics TEXT NOT NULL DEFAULT '',
-    grammar TEXT,
-    meta_json TEXT NOT NULL,
-    info_json TEXT NOT NULL,
-    warnings_json TEXT NOT NULL,
-    body TEXT NOT NULL,
-    ingested_at TEXT NOT NULL,
-    fingerprint TEXT
-);
-CREATE INDEX IF NOT EXISTS documents_year ON documents (year);
-CREATE INDEX IF NOT EXISTS documents_province ON documents (province, year);
-CREATE INDEX IF NOT EXISTS documents_title ON documents (title);
-CREATE INDEX IF NOT EXISTS documents_short_title ON documents (short_title);
-CREATE TABLE IF NOT EXISTS clauses (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    number TEXT,
-    ordinal INTEGER,
-    sub INTEGER,
-    heading TEXT,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    own_end INTEGER NOT NULL,
-    parent TEXT,
-    depth INTEGER NOT NULL,
-    PRIMARY KEY (doc_id, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS citations (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    clause_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    relation TEXT NOT NULL,
-    text TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    title TEXT,
-    pinpoint TEXT,
-    target_doc TEXT,
-    target_clause TEXT,
-    reason TEXT,
-    PRIMARY KEY (doc_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS citations_target ON citations (target_doc, target_clause);
-CREATE INDEX IF NOT EXISTS citations_clause ON citations (doc_id, clause_id);
-CREATE TABLE IF NOT EXISTS topics (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    clause_id TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    terms_json TEXT NOT NULL,
-    spans_json TEXT NOT NULL,
-    PRIMARY KEY (doc_id, clause_id, topic)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS topics_topic ON topics (topic, doc_id);
-CREATE TABLE IF NOT EXISTS subjects (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    subject TEXT NOT NULL,
-    score REAL NOT NULL,
-    assigned INTEGER NOT NULL,
-    evidence_json TEXT NOT NULL,
-    PRIMARY KEY (doc_id, subject)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS subjects_subject ON subjects (subject, assigned, doc_id);
-CREATE TABLE IF NOT EXISTS failures (
-    path TEXT PRIMARY KEY,
-    error TEXT NOT NULL,
-    message TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-"""
-
-
-_DOC_COLUMNS = "id, path, format, sha256, title, clause_count, topics, meta_json, province, city, level, doc_type, year"
 
 
 def store_path(home: Path) -> Path:
@@ -155,38 +57,6 @@ def store_path(home: Path) -> Path:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def meta_to_json(meta: DocMeta) -> str:
-    """Serialise DocMeta to JSON (dates as ISO strings, enums as values)."""
-    from kb.models import to_jsonable
-
-    data = to_jsonable(meta)
-    data.pop("issuer", None)
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _opt_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def meta_from_json(text: str) -> DocMeta:
-    """The inverse of :func:`meta_to_json`."""
-    data = json.loads(text)
-    events = tuple(
-        DateEvent(date=date.fromisoformat(e["date"]), kind=EventKind(e["kind"]), body=e.get("body"), text=e["text"])
-        for e in data.get("events") or ()
-    )
-    known = set(DocMeta.__dataclass_fields__)
-    values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
-    values["issuers"] = tuple(data.get("issuers") or ())
-    values["events"] = events
-    for key in ("adopted", "promulgated", "effective", "version_date"):
-        values[key] = _opt_date(data.get(key))
-    values["level"] = Level(data["level"]) if data.get("level") else None
-    values["doc_type"] = DocType(data["doc_type"]) if data.get("doc_type") else None
-    values["status"] = Status(data["status"]) if data.get("status") else None
-    return DocMeta(**values)
 
 
 class Store(VersionsTable):
@@ -225,7 +95,7 @@ class Store(VersionsTable):
                 if not create:
                     raise StoreError(f"{self.path}: not a kb knowledge base (no schema); run `kb ingest` to build one")
                 with self.transaction():
-                    for statement in (_SCHEMA + ";" + _VERSIONS_SCHEMA).split(";"):
+                    for statement in (SCHEMA + ";" + _VERSIONS_SCHEMA).split(";"):
                         if statement.strip():
                             self._conn.execute(statement)
                     self._set_meta("schema_version", str(SCHEMA_VERSION))
@@ -253,11 +123,11 @@ class Store(VersionsTable):
         """Knowledge bases built before document subjects gain their (empty) table; `kb ingest` fills it."""
         if self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='subjects'").fetchone():
             return
-        start = _SCHEMA.index("CREATE TABLE IF NOT EXISTS subjects")
-        end = _SCHEMA.index("CREATE TABLE IF NOT EXISTS failures")
+        start = SCHEMA.index("CREATE TABLE IF NOT EXISTS subjects")
+        end = SCHEMA.index("CREATE TABLE IF NOT EXISTS failures")
         try:
             with self.transaction():
-                for statement in _SCHEMA[start:end].split(";"):
+                for statement in SCHEMA[start:end].split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
         except sqlite3.OperationalError as exc:  # a read-only copy: subjects stay unknown until it is rebuilt
@@ -440,7 +310,7 @@ class Store(VersionsTable):
             "FROM clauses WHERE doc_id = ? ORDER BY seq",
             (doc_id,),
         )
-        return tuple(_clause(doc_id, r, body[r[6] : r[7]]) for r in rows)
+        return tuple(clause_from_row(doc_id, r, body[r[6] : r[7]]) for r in rows)
 
     def get_document(self, doc_id: str) -> Document | None:
         """The whole document with its clauses, or None."""
@@ -478,7 +348,7 @@ class Store(VersionsTable):
             "ON d.id = c.doc_id WHERE c.doc_id = ? AND c.id = ?",
             (doc_id, clause_id),
         ).fetchone()
-        return None if row is None else _clause(doc_id, row, row[11])
+        return None if row is None else clause_from_row(doc_id, row, row[11])
 
     def clause_outline(self, doc_id: str) -> list[tuple[str, str, str | None, int | None, int | None]]:
         """(clause id, kind, number, ordinal, sub) of every clause of a document, in order, without texts."""
@@ -495,9 +365,9 @@ class Store(VersionsTable):
         that day, and gives them their status of that day."""
         as_of = filters.as_of if filters is not None else None
         sql_filters = replace(filters, status=None, as_of=None) if filters is not None and as_of else filters
-        where, params = _filter_sql(sql_filters)
+        where, params = filter_sql(sql_filters)
         rows = self._conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY version_date, title, path", params
+            f"SELECT {DOC_COLUMNS} FROM documents {where} ORDER BY version_date, title, path", params
         )
         versions = {v.doc_id: v for v in self.versions()}
         if as_of is not None:
@@ -515,7 +385,7 @@ class Store(VersionsTable):
         ):
             subjects.setdefault(doc_id, []).append(subject)
         for row in rows:
-            summary = _summary(row, subjects.get(row[0], ()))
+            summary = summary_from_row(row, subjects.get(row[0], ()))
             version = versions.get(summary.id)
             if once and version is not None and version.duplicate_of is not None:
                 continue
@@ -540,11 +410,11 @@ class Store(VersionsTable):
 
     def summary(self, doc_id: str) -> DocSummary | None:
         """One document without its body, or None."""
-        row = self._conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self._conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             return None
         held = [s.subject for s in self.subject_scores(doc_id) if s.score >= SUBJECT_THRESHOLD]
-        return replace(_summary(row, held), version=self.version(doc_id))
+        return replace(summary_from_row(row, held), version=self.version(doc_id))
 
     def subject_scores(self, doc_id: str) -> list[SubjectScore]:
         """Every subject scored for a document (also below the threshold), best first, with its evidence."""
@@ -565,7 +435,7 @@ class Store(VersionsTable):
     ) -> list[Citation]:
         """Citations matching every given condition, in document order."""
         state = () if unresolved is None else ("target_doc IS NULL" if unresolved else "target_doc IS NOT NULL",)
-        where, params = _where(
+        where, params = where_sql(
             [("doc_id = ?", doc_id), ("clause_id = ?", clause_id), ("target_doc = ?", target_doc),
              ("target_clause = ?", target_clause)],
             state,
@@ -587,7 +457,7 @@ class Store(VersionsTable):
         self, *, doc_id: str | None = None, clause_id: str | None = None, topic: str | None = None
     ) -> list[TopicTag]:
         """Topic tags matching every given condition."""
-        where, params = _where([("doc_id = ?", doc_id), ("clause_id = ?", clause_id), ("topic = ?", topic)])
+        where, params = where_sql([("doc_id = ?", doc_id), ("clause_id = ?", clause_id), ("topic = ?", topic)])
         rows = self._conn.execute(
             f"SELECT doc_id, clause_id, topic, terms_json, spans_json FROM topics {where} ORDER BY doc_id, clause_id",
             params,
@@ -615,65 +485,3 @@ class Store(VersionsTable):
             last_built=self.get_meta("last_built"),
             schema_version=int(self.get_meta("schema_version") or SCHEMA_VERSION),
         )
-
-
-def _summary(row: Sequence[Any], subjects: Sequence[str] = ()) -> DocSummary:
-    """A DocSummary from a row of ``_DOC_COLUMNS`` and the document's assigned subjects."""
-    return DocSummary(
-        id=row[0], path=row[1], format=Format(row[2]), title=row[4], meta=meta_from_json(row[7]),
-        clause_count=row[5], topics=tuple(t for t in row[6].split("|") if t), subjects=tuple(subjects),
-    )  # fmt: skip
-
-
-def _clause(doc_id: str, row: Sequence[Any], text: str) -> Clause:
-    """A Clause from a row (id, kind, number, ordinal, sub, heading, start, end, own_end, parent, depth)."""
-    return Clause(
-        doc_id=doc_id, id=row[0], kind=ClauseKind(row[1]), number=row[2], ordinal=row[3], sub=row[4],
-        heading=row[5], text=text.rstrip(), start=row[6], end=row[7], own_end=row[8], parent=row[9], depth=row[10],
-    )  # fmt: skip
-
-
-def _where(conditions: Iterable[tuple[str, Any]], fixed: Iterable[str] = ()) -> tuple[str, list[Any]]:
-    """A WHERE clause of the ``(sql, value)`` conditions whose value is given and the ``fixed`` ones; its parameters."""
-    chosen = [(sql, value) for sql, value in conditions if value is not None]
-    parts = [sql for sql, _ in chosen] + list(fixed)
-    return ("WHERE " + " AND ".join(parts)) if parts else "", [value for _, value in chosen]
-
-
-def _filter_sql(filters: DocFilter | None) -> tuple[str, list[Any]]:
-    """A WHERE clause and its parameters for a DocFilter over the documents table."""
-    if filters is None:
-        return "", []
-    f = filters
-    fixed: list[str] = []
-    extra: list[Any] = []
-    for column, table, values, also in (
-        ("topic", "topics", f.all_topics(), ""),
-        ("subject", "subjects", f.subjects, " AND assigned = 1"),
-    ):
-        if not values:
-            continue
-        if f.match_all:
-            for value in values:
-                fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} = ?{also})")
-                extra.append(value)
-        else:
-            marks = ", ".join("?" * len(values))
-            fixed.append(f"id IN (SELECT doc_id FROM {table} WHERE {column} IN ({marks}){also})")
-            extra.extend(values)
-    where, params = _where(
-        [
-            ("year = ?", f.year),
-            ("year >= ?", f.year_from),
-            ("year <= ?", f.year_to),
-            ("first_year >= ?", f.first_year_from),
-            ("first_year <= ?", f.first_year_to),
-            ("province = ?", f.province),
-            ("city = ?", f.city),
-            ("level = ?", f.level.value if f.level else None),
-            ("doc_type = ?", f.doc_type.value if f.doc_type else None),
-            ("id IN (SELECT doc_id FROM versions WHERE status = ?)", f.status.value if f.status else None),
-        ],
-        fixed,
-    )
-    return where, params + extra
