@@ -1,6 +1,6 @@
 """Records: every typed value that flows between kb's stages, frozen dataclasses with no I/O.
 
-Each stage is a pure function from one of these records to another (see kb/pipeline.py). Missing values are
+Each stage is a pure function from one of these records to another (see kb/pipeline/). Missing values are
 ``None``, never ``""``. Spans are ``(start, end)`` character offsets into ``Document.body``, the document's
 normalised body text. All records serialise to JSON through :func:`to_jsonable`.
 """

@@ -11,8 +11,8 @@ import pytest
 from kb.errors import QuerySyntaxError, QueryTooComplex
 from kb.models import Failure
 from kb.pipeline import ingest
-from kb.pipeline_files import discover
-from kb.pipeline_limits import Limits, run_bounded
+from kb.pipeline.files import discover
+from kb.pipeline.limits import Limits, run_bounded
 from kb.search.query import parse_query
 from tests.conftest import corpus_file
 

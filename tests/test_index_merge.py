@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import kb.pipeline
+import kb.pipeline.incremental
 from kb.pipeline import ingest
 from kb.search.whoosh_index import index_path, open_index
 from tests.conftest import LAWREFBOOK, require_shared
@@ -24,7 +24,7 @@ def test_index_size_after_many_incremental_ingests_stays_near_a_fresh_build(
 ) -> None:
     # A scale model of the shared corpus's index: there, a fresh build commits 3,300 documents in 17 batches (one
     # segment each); here 109 documents in batches of 12 give 10 segments.
-    monkeypatch.setattr(kb.pipeline, "BATCH_SIZE", 12)
+    monkeypatch.setattr(kb.pipeline.incremental, "BATCH_SIZE", 12)
     corpus = tmp_path / "corpus"
     shutil.copytree(require_shared(LAWREFBOOK / "行政法"), corpus)
     files = sorted(corpus.glob("*.md"), key=lambda f: -f.stat().st_size)  # the longest laws: the most entries

@@ -283,7 +283,7 @@ def test_status_reports_index_gaps_and_the_next_ingest_repairs_them(tmp_path: Pa
 def test_workers_die_with_their_parent(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import sys, time
-        from kb.pipeline_limits import Limits, run_bounded
+        from kb.pipeline.limits import Limits, run_bounded
         def work(path):
             time.sleep(600)
         for _ in run_bounded(["a", "b"], work, 2, Limits(timeout=600)):

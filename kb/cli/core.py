@@ -13,7 +13,7 @@ import click
 
 from kb.cli.render import KbContext, emit_json, handle_errors, raw_stream
 from kb.models import DocMeta, Document, SubjectScore, to_jsonable
-from kb.pipeline_limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS
+from kb.pipeline.limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS
 from kb.schema import clause_json, document_json
 from kb.search.interface import INDEX_DIRTY, INDEX_STATE
 
@@ -128,8 +128,8 @@ def ingest(
       kb ingest corpus/ --scheduler tcp://10.0.0.5:8786   # on a Dask cluster
     """
     from kb.pipeline import ingest as run_ingest
-    from kb.pipeline_files import discover
-    from kb.pipeline_limits import Limits
+    from kb.pipeline.files import discover
+    from kb.pipeline.limits import Limits
 
     def waiting(holder: Any) -> None:
         click.echo(f"waiting for {holder.describe()} to finish writing {obj.home}…", err=True)

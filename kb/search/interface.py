@@ -22,7 +22,7 @@ INDEX_DIRTY = "dirty"
 
 
 class SearchIndex(Protocol):
-    """What kb needs from a full-text index (kb/pipeline.py writes it; `kb search`, `kb trace`, the web UI read it)."""
+    """What kb needs from a full-text index (kb.pipeline writes it; `kb search`, `kb trace`, the web UI read it)."""
 
     def update(self, docs: Iterable[tuple[Document, Sequence[TopicTag]]], remove: Iterable[str] = ()) -> None:
         """Add these document versions and drop every version of the ``remove`` doc ids, in one commit."""
