@@ -11,9 +11,12 @@ import enum
 import types
 import typing
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.models import Clause, DocMeta, Document, SearchResult, to_jsonable
+
+if TYPE_CHECKING:
+    from kb.store.sqlite import Store
 
 
 def to_json(value: Any) -> Any:
@@ -67,6 +70,32 @@ def document_json(doc: Document) -> dict[str, Any]:
         "warnings": list(doc.warnings),
         "clauses": [clause_json(c) for c in doc.clauses],
     }
+
+
+def shown_json(store: Store, doc: Document, clause_id: str | None = None, day: date | None = None) -> dict[str, Any]:
+    """What `kb show --json` prints and the web's show page serves: a document with its body, versions and subjects
+    (and why), or one of its clauses with what it cites, how often it is cited, its topics and its version on
+    ``day``."""
+    from kb.versions.query import version_fields
+
+    if clause_id is None:
+        data = document_json(doc)
+        data["body"] = doc.body
+        data.update(version_fields(store, doc.id, None))
+        data["subjects"] = to_jsonable(store.subject_scores(doc.id))
+        return data
+    clause = next(c for c in doc.clauses if c.id == clause_id)
+    data = clause_json(clause)
+    data.update(
+        doc_id=doc.id,
+        title=doc.title,
+        ref=f"{doc.id}#{clause.id}",
+        citations=to_jsonable(store.citations(doc_id=doc.id, clause_id=clause.id)),
+        cited_by=len(store.citations(target_doc=doc.id, target_clause=clause.id)),
+        topics=[t.topic for t in store.topics(doc_id=doc.id, clause_id=clause.id)],
+    )
+    data.update(version_fields(store, doc.id, clause.id, day))
+    return data
 
 
 def clause_json(clause: Clause) -> dict[str, Any]:

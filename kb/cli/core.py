@@ -14,7 +14,7 @@ import click
 from kb.cli.render import KbContext, emit_json, handle_errors, raw_stream
 from kb.models import DocMeta, Document, SubjectScore, to_jsonable
 from kb.pipeline.limits import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS
-from kb.schema import clause_json, document_json
+from kb.schema import document_json, shown_json
 from kb.search.interface import INDEX_DIRTY, INDEX_STATE
 
 
@@ -238,7 +238,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
     """
     from kb.citations.lookup import resolve_id
     from kb.store.sqlite import Store
-    from kb.versions.query import clause_as_of, version_fields, work_of
+    from kb.versions.query import clause_as_of, work_of
 
     day = as_of.date() if as_of is not None else None
     with Store.open(obj.home) as store:
@@ -253,12 +253,7 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
             topics = store.topics(doc_id=doc.id, clause_id=clause.id)
             in_force = clause_as_of(store, f"{doc.id}#{clause.id}", day)
             if as_json:
-                data = clause_json(clause)
-                data.update(doc_id=doc.id, title=doc.title, ref=f"{doc.id}#{clause.id}",
-                            citations=to_jsonable(citations), cited_by=len(cited_by),
-                            topics=[t.topic for t in topics])  # fmt: skip
-                data.update(version_fields(store, doc.id, clause.id, day))
-                emit_json(data)
+                emit_json(shown_json(store, doc, clause.id, day))
                 return
             click.echo(f"{doc.title}  {clause.number or ''}   [{doc.id}#{clause.id}]")
             when = in_force.version_date.isoformat() if in_force.version_date else "undated"
@@ -275,14 +270,10 @@ def show(obj: KbContext, ref: tuple[str, ...], full_text: bool, as_of: Any, as_j
             if cited_by:
                 click.echo(f"cited by {len(cited_by)} clause(s): `kb trace '{doc.id}#{clause.id}'`")
             return
-        scores = store.subject_scores(doc.id)
         if as_json:
-            data = document_json(doc)
-            data["body"] = doc.body
-            data.update(version_fields(store, doc.id, None))
-            data["subjects"] = to_jsonable(scores)
-            emit_json(data)
+            emit_json(shown_json(store, doc))
             return
+        scores = store.subject_scores(doc.id)
         click.echo(f"{doc.title}   [{doc.id}]")
         click.echo(f"  file: {doc.path}")
         for line in doc.info:

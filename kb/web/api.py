@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.models import DocFilter, Document, SearchHit, SearchResult, to_jsonable
+from kb.models import DocFilter, Document, SearchHit, SearchResult
 from kb.search.interface import INDEX_CLEAN, INDEX_STATE, SearchIndex
 
 RESULTS_KEPT = 512  # search results kept for repeated requests (a few MB at most)
@@ -141,35 +141,13 @@ def search(lib: Library, query: str, filters: DocFilter, *, docs: bool, limit: i
 def show(lib: Library, ref: str) -> Shown:
     """`kb show REF --json`: the document (with its body) or the clause, as the CLI prints it."""
     from kb.citations.lookup import resolve_id
-    from kb.schema import clause_json as _clause_json
-    from kb.schema import document_json
-    from kb.versions.query import version_fields
+    from kb.schema import shown_json
 
     with lib.store() as store:
         target = resolve_id(store, ref)
         doc = store.get_document(target.doc_id)
         assert doc is not None
-        if target.clause_id is None:
-            data = document_json(doc)
-            data["body"] = doc.body
-            data.update(version_fields(store, doc.id, None))
-            data["subjects"] = to_jsonable(store.subject_scores(doc.id))  # as `kb show --json`: subjects and why
-            return Shown(doc, None, data)
-        clause = next(c for c in doc.clauses if c.id == target.clause_id)
-        citations = store.citations(doc_id=doc.id, clause_id=clause.id)
-        cited_by = store.citations(target_doc=doc.id, target_clause=clause.id)
-        topics = store.topics(doc_id=doc.id, clause_id=clause.id)
-        data = _clause_json(clause)
-        data.update(
-            doc_id=doc.id,
-            title=doc.title,
-            ref=f"{doc.id}#{clause.id}",
-            citations=to_jsonable(citations),
-            cited_by=len(cited_by),
-            topics=[t.topic for t in topics],
-        )
-        data.update(version_fields(store, doc.id, clause.id))
-        return Shown(doc, clause.id, data)
+        return Shown(doc, target.clause_id, shown_json(store, doc, target.clause_id))
 
 
 def resolve(lib: Library, ref: str) -> tuple[str, str | None]:
