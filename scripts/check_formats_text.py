@@ -30,7 +30,8 @@ from gold_rule import rule_articles as articles  # noqa: E402
 
 from kb.extract import extract_bytes  # noqa: E402
 from kb.models import ExtractedText  # noqa: E402
-from kb.normalize.clean import display_width, rejoin_wrapped_lines, squeeze, structural_kind  # noqa: E402
+from kb.normalize.clean import rejoin_wrapped_lines, squeeze, structural_kind  # noqa: E402
+from kb.normalize.width import display_width  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 FORMATS = SHARED / "fixtures" / "formats"

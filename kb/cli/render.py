@@ -19,7 +19,7 @@ import click
 
 from kb.errors import KbError
 from kb.models import to_jsonable
-from kb.normalize.clean import display_width
+from kb.normalize.width import display_width
 from kb.schema import to_json
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -14,7 +14,7 @@ import click
 from kb.cli.render import YEAR, KbContext, emit_json, handle_errors, style, use_color
 from kb.cli.report import check_subjects
 from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult, Status
-from kb.normalize.clean import display_width
+from kb.normalize.width import display_width
 
 FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
 FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kb.normalize.dates import COMPACT_DATE
 from kb.normalize.numerals import FULLWIDTH_DIGITS
+from kb.normalize.width import display_width
 
 # ---------------------------------------------------------------------------------------------------------------
 # Widths and spaces
@@ -99,11 +100,6 @@ def clean_line(text: str) -> str:
 def squeeze(text: str) -> str:
     """``text`` with all whitespace removed, for whitespace-insensitive comparison."""
     return WHITESPACE.sub("", text)
-
-
-def display_width(text: str) -> int:
-    """Columns a line takes in a monospaced layout: CJK and full-width characters count 2, others 1."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 # ---------------------------------------------------------------------------------------------------------------

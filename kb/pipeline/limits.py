@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing
 import os
 import resource
 import signal
@@ -20,11 +19,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.errors import FileTooCostly, KbError
 from kb.models import Failure
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 # Per-file limits no real law or policy document comes near: the slowest file of the shared corpus takes a few
 # seconds and its worker peaks well under 1 GB of address space (see BENCHMARKS.md, "Hostile inputs").
@@ -138,6 +139,9 @@ def run_bounded(paths: Sequence[str], work: Work, jobs: int, limits: Limits) -> 
     """
     if not paths:
         return
+    import multiprocessing  # imported here: the CLI reads this module's defaults on every command
+    from multiprocessing.connection import wait
+
     context = multiprocessing.get_context("fork")
     jobs = max(1, min(jobs, len(paths)))
     window = 4 * jobs

@@ -43,8 +43,6 @@ from kb.store.rows import (
     where_sql,
 )
 from kb.store.versions import _VERSIONS_SCHEMA, VersionsTable, as_of_versions
-from kb.topics.subjects import THRESHOLD as SUBJECT_THRESHOLD
-from kb.versions.works import text_fingerprint
 
 SCHEMA_VERSION = 2  # 2: documents.fingerprint and the versions table
 STORE_FILE = "kb.sqlite"
@@ -53,6 +51,18 @@ STORE_FILE = "kb.sqlite"
 def store_path(home: Path) -> Path:
     """Where the store of the knowledge base at ``home`` lives."""
     return Path(home) / STORE_FILE
+
+
+def _fingerprint(body: str) -> str:
+    from kb.versions.works import text_fingerprint  # imported when writing: reading needs none of the versions stage
+
+    return text_fingerprint(body)
+
+
+def _subject_threshold() -> float:
+    from kb.topics.subjects import THRESHOLD  # imported when used: the subjects stage loads its lexicons (yaml)
+
+    return THRESHOLD
 
 
 def _now() -> str:
@@ -212,7 +222,7 @@ class Store(VersionsTable):
                     meta.year, meta.first_year, meta.version_date.isoformat() if meta.version_date else None,
                     len(doc.clauses), "|".join(topic_names), doc.grammar, meta_to_json(meta),
                     json.dumps(list(doc.info), ensure_ascii=False), json.dumps(list(doc.warnings), ensure_ascii=False),
-                    doc.body, _now(), text_fingerprint(doc.body),
+                    doc.body, _now(), _fingerprint(doc.body),
                 ),
             )  # fmt: skip
             self._conn.executemany(
@@ -238,7 +248,7 @@ class Store(VersionsTable):
                 "INSERT OR REPLACE INTO subjects (doc_id, subject, score, assigned, evidence_json) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [
-                    (doc.id, s.subject, s.score, int(s.score >= SUBJECT_THRESHOLD),
+                    (doc.id, s.subject, s.score, int(s.score >= _subject_threshold()),
                      json.dumps(list(s.evidence), ensure_ascii=False))
                     for s in subjects
                 ],
@@ -413,7 +423,7 @@ class Store(VersionsTable):
         row = self._conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             return None
-        held = [s.subject for s in self.subject_scores(doc_id) if s.score >= SUBJECT_THRESHOLD]
+        held = [s.subject for s in self.subject_scores(doc_id) if s.score >= _subject_threshold()]
         return replace(summary_from_row(row, held), version=self.version(doc_id))
 
     def subject_scores(self, doc_id: str) -> list[SubjectScore]:

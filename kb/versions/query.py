@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kb.citations.lookup import resolve_id, version_docs
 from kb.errors import NotFound
 from kb.models import Clause, ClauseKind, Relation, Status
 from kb.versions.diff import diff_articles, diff_text, wording
 from kb.versions.records import ArticleAsOf, ClauseDiff, Version, VersionSummary, Work, WorkDiff
 
+
+def resolve_id(store: Store, ref: str, *, as_of: date | None = None) -> Target:
+    """kb.citations.lookup.resolve_id, imported when a reference is to be read (its title patterns cost a search's
+    start-up time, and a search reads no reference)."""
+    from kb.citations.lookup import resolve_id as resolve
+
+    return resolve(store, ref, as_of=as_of)
+
+
+def version_docs(members: Sequence[Version], day: date | None, name: str) -> list[str]:
+    """kb.citations.lookup.version_docs, imported when used (see :func:`resolve_id`)."""
+    from kb.citations.lookup import version_docs as docs
+
+    return docs(members, day, name)
+
+
 if TYPE_CHECKING:
+    from kb.citations.lookup import Target
     from kb.store.sqlite import Store
 
 
