@@ -14,7 +14,7 @@ import pytest
 from kb.errors import MissingDependency
 from kb.extract import extract, extract_bytes
 from kb.metadata.read import read_metadata
-from kb.models import ClauseKind, DocMeta, DocType, ExtractedText
+from kb.models import ClauseKind, DocMeta, DocType, ExtractedText, Format
 from kb.normalize.clean import artefact_table, clean_line, fold_artefacts
 from kb.search.analyzer import normalize
 from kb.segment.segmenter import build_body, segment
@@ -86,6 +86,28 @@ def test_legacy_doc_reads_like_the_other_formats() -> None:
     assert len(articles) == len(re.findall(r"^第[一二三四五六七八九十百零〇]+条 ", want, re.M)) == 109
     assert meta.title == "中华人民共和国合伙企业法"
     assert meta.version_date is not None and meta.version_date.isoformat() == "2006-08-27"
+
+
+def test_wps_in_word_format_reads_like_the_doc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A .wps that WPS Office saved in the Word 97-2003 format (an OLE file with a WordDocument stream) is read
+    by antiword like the .doc, with no LibreOffice; the format recorded is WPS."""
+    from kb.extract import doc
+
+    monkeypatch.setattr(doc, "_soffice", lambda: None)
+    data = require_shared(REAL_WORLD / "rw-36.doc").read_bytes()
+    got = extract_bytes(data, "通知/合伙企业法.wps")
+    assert got.format is Format.WPS
+    body = build_body(got.blocks)
+    articles = [c for c in segment("x", body).clauses if c.kind == ClauseKind.ARTICLE]
+    assert len(articles) == 109 and read_metadata(got, body).title == "中华人民共和国合伙企业法"
+
+
+def test_wps_in_an_older_format_without_libreoffice_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.extract import doc
+
+    monkeypatch.setattr(doc, "_soffice", lambda: None)
+    with pytest.raises(MissingDependency, match=r"^x/old\.wps: reading \.wps needs LibreOffice \(soffice\)"):
+        extract_bytes(b"\x00WPS old format" * 50, "x/old.wps")
 
 
 def test_legacy_doc_without_a_converter_is_a_clear_per_file_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,8 @@ from kb.models import ExtractedText, Format
 
 # The first bytes of an OLE compound file, the container of .doc and of older .wps files.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The name of the stream that holds a Word 97-2003 document, as the OLE directory spells it (UTF-16).
+WORD_STREAM = "WordDocument".encode("utf-16-le")
 # Seconds a converter may take on one file before it is taken as hung.
 CONVERT_TIMEOUT = 120
 
@@ -33,12 +35,15 @@ def extract(data: bytes, path: str) -> ExtractedText:
     with tempfile.TemporaryDirectory(prefix="kb-doc-") as tmp:
         source = Path(tmp) / f"input{suffix}"
         source.write_bytes(data)
-        if suffix == ".doc" and shutil.which("antiword"):
+        # A .wps saved by WPS Office 2005 or later is a Word 97-2003 file under another suffix (an OLE container
+        # with a WordDocument stream): antiword reads it; older WPS formats need LibreOffice.
+        word_binary = data.startswith(OLE_MAGIC) and (suffix == ".doc" or WORD_STREAM in data)
+        if word_binary and shutil.which("antiword"):
             result = _antiword(source, path)
         elif _soffice() is not None:
             result = _libreoffice(source, path, Path(tmp))
         else:
-            needs = "antiword or LibreOffice (soffice)" if suffix == ".doc" else "LibreOffice (soffice)"
+            needs = "antiword or LibreOffice (soffice)" if word_binary else "LibreOffice (soffice)"
             raise MissingDependency(
                 f"{path}: reading {suffix} needs {needs}; install it (apt-get install antiword"
                 " libreoffice-writer-nogui) or save the file as .docx"
