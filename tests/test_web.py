@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from kb.cli import cli
 from kb.cli.report import LIST_CSV_COLUMNS
+from kb.store.sqlite import Store
 from kb.web.app import create_app
 from kb.web.params import MAX_PAGE_SIZE, MAX_QUERY_CHARS
 from tests.conftest import HOSTILE_TITLE
@@ -70,6 +71,8 @@ SEARCHES = [
     (["数据", "--from", "2021", "--to", "2021", "--type", "地方性法规"],
      [("q", "数据"), ("from", "2021"), ("to", "2021"), ("type", "地方性法规")]),
     (["--level", "provincial", "--topic", "数据安全"], [("level", "provincial"), ("topic", "数据安全")]),
+    (["数据", "--subject", "数据治理"], [("q", "数据"), ("subject", "数据治理")]),
+    (["数据", "--status", "in_force"], [("q", "数据"), ("status", "in_force")]),
 ]  # fmt: skip
 
 
@@ -368,3 +371,23 @@ def test_api_search_equals_cli_json_on_a_tantivy_home(tmp_path: Path) -> None:
             assert without_seconds(api_json(other, "/api/search", params)) == expected
             assert expected["total"] > 0
         assert other.get("/trace", params={"ref": "数据安全法 第二十一条", "relation": "similar"}).status_code == 200
+
+
+def test_facets_count_level_subject_and_status_as_the_store_says(web_home: Path, client: TestClient) -> None:
+    """Level comes from the index; subject and status from the store, joined per document version, so a status or
+    subject the versions and subjects stages decide after indexing is what is counted (and what a tick filters)."""
+    data = cli_json(web_home, "search", "数据")
+    facets = data["facets"]
+    assert set(facets) == {"province", "year", "type", "level", "subject", "status"}
+    assert sum(facets["level"].values()) == data["total"]
+    assert sum(facets["status"].values()) == data["total"]  # every document has a status
+    with Store.open(web_home) as store:
+        about = store.document_facets()
+    governed = {doc for doc, (_, subjects) in about.items() if "数据治理" in subjects}
+    assert governed and facets["subject"]["数据治理"] > 0
+    ticked = cli_json(web_home, "search", "数据", "--subject", "数据治理", "--limit", "1000")
+    assert ticked["total"] == facets["subject"]["数据治理"]
+    assert {hit["doc_id"] for hit in ticked["hits"]} <= governed
+    page = client.get("/search", params={"q": "数据"})
+    assert page.status_code == 200 and "主题分类" in page.text and "状态" in page.text
+    assert "subject=%E6%95%B0%E6%8D%AE%E6%B2%BB%E7%90%86" in page.text  # the tick link of 数据治理

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping
-from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from kb.cli.render import YEAR, KbContext, emit_json, handle_errors, style, use_
 from kb.cli.report import check_subjects
 from kb.models import DocFilter, DocType, Level, SearchHit, SearchResult, Status
 from kb.normalize.width import display_width
+from kb.search.doc_facets import DocFacetValues
 
 FACET_LABELS = {"province": "省份", "year": "年份", "type": "类型"}
 FACETS_SHOWN = 8  # values per facet printed on a terminal (JSON has them all)
@@ -94,17 +93,17 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
     text = " ".join(query).strip()
     filters = DocFilter(year=year, year_from=year_from, year_to=year_to, province=province, city=city,
                         level=Level(level) if level else None, doc_type=DocType(doc_type) if doc_type else None,
-                        topics=tuple(dict.fromkeys(topics)), match_all=match_all)  # fmt: skip
-    day = as_of.date() if as_of is not None else None
-    wanted = Status(status) if status else None
+                        topics=tuple(dict.fromkeys(topics)), match_all=match_all,
+                        subjects=check_subjects(subjects) if subjects else (),
+                        status=Status(status) if status else None,
+                        as_of=as_of.date() if as_of is not None else None)  # fmt: skip
     if not text and filters == DocFilter():
         raise click.UsageError("give words to search for, e.g. kb search 公共数据 开放 (see kb search --help)")
     from kb.search.engines import open_search_index
 
-    if subjects:
-        filters = replace(filters, subjects=check_subjects(subjects), doc_ids=_subject_docs(obj.home, filters,
-                          check_subjects(subjects), match_all))  # fmt: skip
-    index = open_search_index(obj.home, live=_live_versions(obj.home, wanted, day))
+    live, counted_by, filters = _search_context(obj.home, filters)
+    index = open_search_index(obj.home, live=live)
+    index.set_document_facets(counted_by)
     result = index.search(text, filters=filters, docs=docs, limit=limit, sort=sort)
     if as_json:
         emit_json(result)
@@ -112,29 +111,25 @@ def search(obj: KbContext, query: tuple[str, ...], province: str | None, city: s
     _print_result(result, docs, color=use_color())
 
 
-def _subject_docs(home: Path, filters: DocFilter, subjects: tuple[str, ...], match_all: bool) -> tuple[str, ...]:
-    """The ids of the documents mainly about the subjects (any of them, or all with ``match_all``)."""
-    from kb.store.sqlite import Store
-
-    with Store.open(home) as store:
-        docs = store.summaries(DocFilter(subjects=subjects, match_all=match_all))
-    return tuple(d.id for d in docs)
-
-
-def _live_versions(home: Path, status: Status | None, as_of: date | None) -> Mapping[str, str] | None:
-    """The document versions a search may return: each document once, with the status asked for (see
-    kb.versions.query.searchable_versions); None when the store cannot say (the index alone answers)."""
+def _search_context(
+    home: Path, filters: DocFilter
+) -> tuple[Mapping[str, str] | None, DocFacetValues | None, DocFilter]:
+    """What the store tells a search: the document versions it may return (each document once; see
+    kb.versions.query.searchable_versions), each document's status and subjects to count the results by, and the
+    filters with subjects, status and day turned into documents (kb.search.scope). When there is no store, the
+    index alone answers filters it can apply."""
     from kb.errors import StoreError
+    from kb.search.scope import needs_store, scoped_filters
     from kb.store.sqlite import Store
     from kb.versions.query import searchable_versions
 
     try:
         with Store.open(home) as store:
-            return searchable_versions(store, status, as_of)
+            return searchable_versions(store), store.document_facets(), scoped_filters(store, filters)
     except StoreError:
-        if status is not None or as_of is not None:
+        if needs_store(filters):
             raise
-        return None
+        return None, None, filters
 
 
 def _print_result(result: SearchResult, docs: bool, *, color: bool) -> None:

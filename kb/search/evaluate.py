@@ -20,6 +20,7 @@ import numpy as np
 
 from kb.models import Highlight, SearchHit
 from kb.search.analyzer import bigrams, normalize, normalize_with_offsets
+from kb.search.doc_facets import VERSION_FACET, version_items
 from kb.search.postings import CHARS, GRAMS, HEADS, Entry, SegmentData
 from kb.search.query import And, Filter, Node, Not, Text, texts
 from kb.search.snapshot import DocumentSpace, Part, Snapshot
@@ -32,7 +33,8 @@ VERIFY_DIRECT = 500  # verify the rarest bigram's entries directly when it has a
 SNIPPET_CHARS = 120  # snippet length around the first match
 SNIPPET_LEAD = 30  # characters kept before the first match
 SIMILAR_TERMS = 24  # bigrams of a clause used to find similar clauses
-FACETS = (("province", "province"), ("year", "year"), ("type", "doc_type"))
+# Facets every engine counts from its own columns; subject and status come from the store (kb.search.doc_facets).
+FACETS = (("province", "province"), ("year", "year"), ("type", "doc_type"), ("level", "level"))
 
 Facets = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
 
@@ -299,17 +301,19 @@ def best_k(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
 
 
 def _facets(selected: Iterable[tuple[Part, np.ndarray]]) -> Facets:
-    """Counts per value of province, year and type over the selected entries (entries without a value left out)."""
+    """Counts per value of province, year, type and level, and per document version (joined to subject and status
+    by kb.search.doc_facets), over the selected entries (entries without a value left out)."""
     counters = {name: Counter[str]() for name, _ in FACETS}
+    versions = Counter[str]()
     for part, mask in selected:
         if not mask.any():
             continue
-        for name, field in FACETS:
+        for name, field in (*FACETS, (VERSION_FACET, "version")):
             codes, values = part.data.column(field)
             counts = np.bincount(codes[mask], minlength=len(values))
             for code in np.flatnonzero(counts):
                 if values[code]:
-                    counters[name][values[code]] += int(counts[code])
+                    (versions if name == VERSION_FACET else counters[name])[values[code]] += int(counts[code])
     out = []
     for name, _ in FACETS:
         counter = counters[name]
@@ -318,6 +322,7 @@ def _facets(selected: Iterable[tuple[Part, np.ndarray]]) -> Facets:
         else:
             items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
         out.append((name, tuple(items)))
+    out.append(version_items(versions.items()))
     return tuple(out)
 
 

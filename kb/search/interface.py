@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kb.models import DocFilter, Document, SearchHit, SearchResult, TopicTag
+
+if TYPE_CHECKING:
+    from kb.search.doc_facets import DocFacetValues
 
 # The store's meta key of the handshake and its two values.
 INDEX_STATE = "index_state"
@@ -43,6 +46,10 @@ class SearchIndex(Protocol):
 
     def remove_stale(self, live: Mapping[str, str]) -> int:
         """Drop versions not in ``live`` (doc id -> sha256); return how many went."""
+        ...
+
+    def set_document_facets(self, values: DocFacetValues | None) -> None:
+        """Also count results per subject and status, with these values from the store (None: not counted)."""
         ...
 
     def set_live(self, live: Mapping[str, str] | None) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 from kb.errors import IndexMissing, NotFound, StoreError
 from kb.models import DocFilter, Document, SearchHit, SearchResult, TopicTag
 from kb.search.analyzer import bigrams, normalize
+from kb.search.doc_facets import VERSION_FACET, DocFacetValues, join_document_facets, version_items
 from kb.search.evaluate import FACETS, SIMILAR_TERMS, make_snippet
 from kb.search.postings import CLAUSE, DOCUMENT, Entry
 from kb.search.query import And, Filter, Node, Not, Text, search_tree, texts
@@ -151,6 +152,7 @@ class TantivyIndex:
     def __init__(self, tantivy: Any, index: Any, schema: Any, path: Path) -> None:
         self.tantivy, self.index, self.schema, self.path = tantivy, index, schema, path
         self.live: Mapping[str, str] | None = None
+        self.doc_values: DocFacetValues | None = None
 
     # -- building queries -----------------------------------------------------------------------------------------
 
@@ -217,6 +219,10 @@ class TantivyIndex:
         self.index.reload()
         return self.index.searcher()
 
+    def set_document_facets(self, values: DocFacetValues | None) -> None:
+        """Count results per subject and status with these values from the store (None: no such facets)."""
+        self.doc_values = values
+
     def set_live(self, live: Mapping[str, str] | None) -> None:
         """Restrict hits and facets to entries of these document versions (doc id -> sha256); None lifts it."""
         self.live = dict(live) if live is not None else None
@@ -270,6 +276,8 @@ class TantivyIndex:
 
     def _facets(self, searcher: Any, query: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
         spec = {name: {"terms": {"field": field, "size": MAX_BUCKETS}} for name, field in FACETS}
+        if self.doc_values is not None:
+            spec[VERSION_FACET] = {"terms": {"field": "version", "size": MAX_BUCKETS}}
         result = searcher.aggregate(query, spec)
         out = []
         for name, _ in FACETS:
@@ -279,7 +287,9 @@ class TantivyIndex:
             else:
                 items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             out.append((name, tuple(items)))
-        return tuple(out)
+        buckets = result.get(VERSION_FACET, {}).get("buckets", [])
+        out.append(version_items((str(b["key"]), int(b["doc_count"])) for b in buckets))
+        return join_document_facets(tuple(out), self.doc_values)
 
     def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]:
         """Other clauses sharing the most distinctive bigrams with this one (BM25 over those bigrams)."""

@@ -17,6 +17,7 @@ dies; readers never lock, so searches run while an ingest writes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import pickle
 import re
@@ -27,6 +28,7 @@ from typing import Any
 
 from kb.errors import IndexMissing, StoreError
 from kb.models import Clause, ClauseKind, DocFilter, Document, SearchHit, SearchResult, TopicTag
+from kb.search.doc_facets import DocFacetValues, join_document_facets
 from kb.search.postings import CLAUSE, DOCUMENT, Entry
 
 INDEX_DIR = "index"
@@ -199,6 +201,7 @@ class WhooshIndex:
         self.storage = storage
         self.path = path
         self.live: Mapping[str, str] | None = None
+        self.doc_values: DocFacetValues | None = None
         self._snapshot: Any = None
 
     # -- reading --------------------------------------------------------------------------------------------------
@@ -229,6 +232,10 @@ class WhooshIndex:
             raise IndexMissing(f"{self.path}: no search index here; run `kb ingest PATH` to build it")
         return int(generation)
 
+    def set_document_facets(self, values: DocFacetValues | None) -> None:
+        """Count results per subject and status with these values from the store (None: no such facets)."""
+        self.doc_values = values
+
     def set_live(self, live: Mapping[str, str] | None) -> None:
         """Restrict hits and facets to entries of these document versions (doc id -> sha256); None lifts it."""
         self.live = dict(live) if live is not None else None
@@ -248,8 +255,9 @@ class WhooshIndex:
         node, tree = search_tree(query, filters, sort=sort, limit=limit)
         for attempt in range(3):
             try:
-                return self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,
-                                    started=started)  # fmt: skip
+                result = self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,
+                                      started=started)  # fmt: skip
+                return dataclasses.replace(result, facets=join_document_facets(result.facets, self.doc_values))
             except FileNotFoundError:
                 if attempt == 2:
                     raise

@@ -305,6 +305,16 @@ class Store(VersionsTable):
         rows = self._conn.execute("SELECT path, id, sha256, size, mtime, pipeline FROM documents")
         return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
 
+    def document_facets(self) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+        """doc id -> (its status, its assigned subjects): what search results are counted by besides the index's
+        own columns (kb.search.doc_facets)."""
+        rows = self._conn.execute(
+            "SELECT d.id, v.status, group_concat(s.subject, '|') FROM documents d"
+            " LEFT JOIN versions v ON v.doc_id = d.id"
+            " LEFT JOIN subjects s ON s.doc_id = d.id AND s.assigned = 1 GROUP BY d.id"
+        )
+        return {doc: (status, tuple(sorted(subjects.split("|"))) if subjects else ()) for doc, status, subjects in rows}
+
     def live_versions(self) -> dict[str, str]:
         """doc id -> sha256 of the version the store holds (what the search index must agree with)."""
         return dict(self._conn.execute("SELECT id, sha256 FROM documents"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.models import DocFilter, Document, SearchHit, SearchResult
+from kb.search.doc_facets import DocFacetValues
 from kb.search.interface import INDEX_CLEAN, INDEX_STATE, SearchIndex
 
 RESULTS_KEPT = 512  # search results kept for repeated requests (a few MB at most)
@@ -69,28 +70,42 @@ class Library:
             if self._index is None:
                 self._index = open_search_index(self.home)
             if live:
-                state, versions = self._state()
-                if versions != self._live:
-                    self._index.set_live(versions)
-                    self._live = versions
-                    self._results.clear()
-                if state != self._results_of:
-                    self._results.clear()
-                    self._results_of = state
+                state = self._state()
+                if state != self._results_of or state[0] != INDEX_CLEAN:  # changed, or an ingest under way
+                    versions, counted_by = self._store_view()
+                    if versions != self._live:
+                        self._index.set_live(versions)
+                        self._live = versions
+                        self._results.clear()
+                    if state != self._results_of:
+                        self._results.clear()
+                        self._results_of = state
+                        self._index.set_document_facets(counted_by)
             yield self._index
 
-    def _state(self) -> tuple[tuple[str | None, str | None], dict[str, str] | None]:
-        """When the knowledge base was last built and whether an ingest is under way, and, as `kb search` asks
-        (kb.search.interface.live_versions), the store's document versions while an ingest is unfinished, else None."""
+    def _store_view(self) -> tuple[dict[str, str] | None, DocFacetValues | None]:
+        """As `kb search` asks them: the document versions a search may return (each once; all the store holds
+        while an ingest is unfinished; kb.versions.query.searchable_versions), and each document's status and
+        subjects to count results by. (None, None) when the store cannot say."""
+        from kb.errors import StoreError
+        from kb.versions.query import searchable_versions
+
+        try:
+            with self.store() as store:
+                counted_by: DocFacetValues = store.document_facets()
+                return searchable_versions(store), counted_by
+        except StoreError:
+            return None, None
+
+    def _state(self) -> tuple[str | None, str | None]:
+        """The store's index state and when the knowledge base was last built: a change means new results."""
         from kb.errors import StoreError
 
         try:
             with self.store() as store:
-                state = store.get_meta(INDEX_STATE)
-                built = (state, store.get_meta("last_built"))
-                return built, (None if state == INDEX_CLEAN else store.live_versions())
+                return store.get_meta(INDEX_STATE), store.get_meta("last_built")
         except StoreError:
-            return (None, None), None
+            return None, None
 
     def cached_search(self, query: str, filters: DocFilter, *, docs: bool, limit: int, sort: str) -> SearchResult:
         """``index.search`` with the last :data:`RESULTS_KEPT` results kept while the knowledge base is unchanged.
@@ -103,11 +118,20 @@ class Library:
             if result is not None:
                 self._results.move_to_end(key)
                 return result
-            result = index.search(query, filters=filters, docs=docs, limit=limit, sort=sort)
+            result = index.search(query, filters=self._scoped(filters), docs=docs, limit=limit, sort=sort)
             self._results[key] = result
             if len(self._results) > RESULTS_KEPT:
                 self._results.popitem(last=False)
             return result
+
+    def _scoped(self, filters: DocFilter) -> DocFilter:
+        """The filters with subjects, status and day turned into the documents they leave (kb.search.scope)."""
+        from kb.search.scope import needs_store, scoped_filters
+
+        if not needs_store(filters):
+            return filters
+        with self.store() as store:
+            return scoped_filters(store, filters)
 
     def similar_text(self) -> Any:
         """What `kb trace` needs of the index (more_like_this), taking the index lock per call; None when there is no

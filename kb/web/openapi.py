@@ -7,7 +7,7 @@ import functools
 from typing import Any
 
 from kb.models import DocType, Level, Status
-from kb.web.params import DIMENSIONS, MAX_API_LIMIT, MAX_QUERY_CHARS, MAX_YEAR, MIN_YEAR
+from kb.web.params import DIMENSIONS, MAX_API_LIMIT, MAX_QUERY_CHARS, MAX_YEAR, MIN_YEAR, SEARCH_FILTERS
 
 STRING = {"type": "string"}
 OPT_STRING = {"type": ["string", "null"]}
@@ -30,6 +30,12 @@ def _param(
     return out
 
 
+def _subject_names() -> tuple[str, ...]:
+    from kb.topics.subjects import load_subjects
+
+    return tuple(load_subjects().names)
+
+
 def _year(name: str, description: str) -> dict[str, Any]:
     return _param(name, {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}, description)
 
@@ -44,6 +50,11 @@ FILTERS = {
     "type": _param("type", {"type": "string", "enum": [v.value for v in DocType]}, "Document type."),
     "topic": _param("topic", {"type": "string", "maxLength": 100}, "Topic (数据安全, 公共数据权属)."),
     "status": _param("status", {"type": "string", "enum": [v.value for v in Status]}, "Validity status."),
+    "subject": _param(
+        "subject",
+        {"type": "string", "enum": list(_subject_names())},
+        "Main subject of the document (数据治理 and its sub-subjects); repeat for several (any).",
+    ),
 }
 REF = _param(
     "ref",
@@ -150,7 +161,7 @@ def openapi_document() -> dict[str, Any]:
             {"type": "string", "maxLength": MAX_QUERY_CHARS},
             'Words (ANDed), "phrases", OR, NOT, -word and field filters, as `kb search`.',
         ),
-        *(FILTERS[name] for name in ("province", "city", "year", "from", "to", "level", "type", "topic")),
+        *(FILTERS[name] for name in SEARCH_FILTERS),
         _param("docs", {"type": "string", "enum": ["0", "1"]}, "1: documents instead of clauses (--docs)."),
         _param("limit", {"type": "integer", "minimum": 0, "maximum": MAX_API_LIMIT, "default": 10}, "Hits."),
         _param("sort", {"type": "string", "enum": ["relevance", "date"]}, "Order of hits."),

@@ -19,9 +19,9 @@ MAX_PAGE = 50  # result pages (up to 5,000 hits at the largest page size); narro
 DEFAULT_PAGE_SIZE = 20
 MIN_YEAR, MAX_YEAR = 1900, 2100
 # The filters each command takes, by parameter name (`from` and `to` as in `--from`/`--to`).
-SEARCH_FILTERS = ("province", "city", "year", "from", "to", "level", "type", "topic")
+SEARCH_FILTERS = ("province", "city", "year", "from", "to", "level", "type", "topic", "subject", "status")
 TRACE_FILTERS = ("province", "year", "level")
-LIST_FILTERS = ("province", "city", "year", "from", "to", "level", "type", "topic", "status")
+LIST_FILTERS = ("province", "city", "year", "from", "to", "level", "type", "topic", "subject", "status")
 DIMENSIONS = ("year", "province", "city", "level", "type", "topic", "status")
 
 
@@ -119,7 +119,13 @@ def doc_filter(params: Params, allowed: Sequence[str] = LIST_FILTERS) -> DocFilt
     level = params.choice("level", [v.value for v in Level], None) if "level" in allowed else None
     doc_type = params.choice("type", [v.value for v in DocType], None) if "type" in allowed else None
     status = params.choice("status", [v.value for v in Status], None) if "status" in allowed else None
+    subjects: tuple[str, ...] = ()
+    if "subject" in allowed:
+        from kb.topics.subjects import load_subjects
+
+        subjects = tuple(dict.fromkeys(params.many("subject", load_subjects().names)))
     return DocFilter(
+        subjects=subjects,
         year=year,
         year_from=year_from,
         year_to=year_to,
@@ -148,6 +154,7 @@ def filter_values(filters: DocFilter) -> dict[str, Any]:
         "type": text(filters.doc_type),
         "topic": text(filters.topic),
         "status": text(filters.status),
+        "subject": filters.subjects[0] if filters.subjects else "",
     }
 
 
