@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from bs4 import BeautifulSoup
 from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
@@ -328,7 +329,7 @@ def find_content(soup: BeautifulSoup) -> Tag | None:
             continue
         # a paragraph credits its container; a container holding text itself (lines split by <br>) is one
         chain = [] if owner.name in PARAGRAPH_TAGS else [owner]
-        chain += [parent for parent in owner.parents if isinstance(parent, Tag)][: 2 - len(chain)]
+        chain += islice((parent for parent in owner.parents if isinstance(parent, Tag)), 2 - len(chain))
         for depth, ancestor in enumerate(chain):
             if ancestor.name in {"html", "[document]"}:
                 break
@@ -395,8 +396,10 @@ def table_fields(soup: BeautifulSoup, content: Tag | None) -> list[tuple[str, st
                 fields.append((squeeze(inline.group(1)), inline.group(2).strip()))
             index += 1
     in_table = {label for label, _ in fields}
+    in_tables = _inside_tables(soup)
+    holders = _holding(soup, ("div", "p", "li", "table"))
     for tag in soup.find_all(["div", "p", "span", "li", "dd"]):
-        if id(tag) in inside or tag.find_parent("table") or tag.find(["div", "p", "li", "table"]):
+        if id(tag) in inside or id(tag) in in_tables or id(tag) in holders:
             continue
         text = clean_line(_text(tag))
         if not text or len(text) > 300:
@@ -406,6 +409,28 @@ def table_fields(soup: BeautifulSoup, content: Tag | None) -> list[tuple[str, st
             if label in METADATA_LABELS and value and label not in in_table and (label, value) not in fields:
                 fields.append((label, value))
     return fields
+
+
+def _inside_tables(soup: BeautifulSoup) -> set[int]:
+    """Ids of the elements inside a table, each element visited once (a nested table's are already inside)."""
+    inside: set[int] = set()
+    for table in soup.find_all("table"):
+        if id(table) not in inside:
+            inside.update(id(tag) for tag in table.find_all(True))
+    return inside
+
+
+def _holding(soup: BeautifulSoup, names: tuple[str, ...]) -> set[int]:
+    """Ids of the elements that hold an element named in ``names`` somewhere below them. Each element's ancestors
+    are marked walking up until one already marked, so every element is marked once: linear in the page, where
+    asking ``tag.find(names)`` of every tag is quadratic in a page's depth."""
+    holders: set[int] = set()
+    for found in soup.find_all(list(names)):
+        for parent in found.parents:
+            if id(parent) in holders:
+                break
+            holders.add(id(parent))
+    return holders
 
 
 def _title(fields: list[tuple[str, str]], soup: BeautifulSoup) -> str | None:
