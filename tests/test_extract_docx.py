@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 
 import docx
 import pytest
@@ -13,7 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.shared import Pt, RGBColor
 
-from kb.errors import CorruptFile, EmptyFile
+from kb.errors import CorruptFile, EmptyFile, KbError
 from kb.extract import extract, extract_bytes
 from kb.extract.docx import format_counter
 from kb.models import Format
@@ -237,3 +238,91 @@ def test_a_damaged_document_part_is_corrupt(damage: str) -> None:
             archive.writestr(item, content)
     with pytest.raises(CorruptFile, match=r"^cut\.docx: not a valid Word document \(truncated or damaged"):
         extract_bytes(out.getvalue(), "cut.docx")
+
+
+def _rewritten(data: bytes, name: str, edit: Callable[[str], str]) -> bytes:
+    """The .docx ``data`` with one part's XML passed through ``edit``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == name:
+                content = edit(content.decode("utf-8")).encode("utf-8")
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def _with_doctype(doctype: str, entity: str) -> bytes:
+    document = docx.Document()
+    document.add_paragraph("关于加强数据治理的意见", style="Title")
+    document.add_paragraph("第一条 为了规范数据处理活动，制定本办法。")
+    document.add_paragraph("PLACEHOLDER")
+
+    def edit(xml: str) -> str:
+        head, _, rest = xml.partition("?>")
+        return head + "?>" + doctype + rest.replace("PLACEHOLDER", entity)
+
+    return _rewritten(_bytes(document), "word/document.xml", edit)
+
+
+def test_docx_external_entities_are_never_resolved() -> None:
+    """XXE: an entity naming /etc/passwd must not bring the file's text into the document."""
+    data = _with_doctype('<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "&xxe;")
+    try:
+        got = extract_bytes(data, "xxe.docx")
+    except KbError as exc:  # refusing the file is as good, with a message naming it
+        assert "xxe.docx" in str(exc)
+        return
+    assert not any("root:" in block.text for block in got.blocks)
+
+
+def test_docx_billion_laughs_is_not_expanded() -> None:
+    laughs = '<!ENTITY l0 "哈哈哈哈哈哈哈哈哈哈">' + "".join(
+        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    )
+    data = _with_doctype(f"<!DOCTYPE w:document [{laughs}]>", "&l9;")
+    try:
+        got = extract_bytes(data, "laughs.docx")
+    except KbError as exc:
+        assert "laughs.docx" in str(exc)
+        return
+    assert sum(len(block.text) for block in got.blocks) < 10_000  # 10**10 characters if expanded
+
+
+@pytest.mark.parametrize(
+    ("level", "attribute", "value"),
+    [("lvl", "w:ilvl", "x"), ("start", "w:val", "99999999999999999999"), ("start", "w:val", "-5"),
+     ("numFmt", "w:val", "ZZZZZZ"), ("lvlText", "w:val", "%9%9%9")],
+)  # fmt: skip
+def test_malformed_numbering_gives_the_text_or_a_named_error(level: str, attribute: str, value: str) -> None:
+    """Numbering definitions are document data: a bad value must give the paragraph's text (numbered or not) or
+    a message naming the file, never an internal error."""
+    document = docx.Document()
+    _with_lists(document)
+    _numbered(document, "总体要求", 90, 0)
+    _numbered(document, "为了规范数据处理活动，制定本办法。", 91)
+
+    def edit(xml: str) -> str:
+        pattern = rf'(<w:{level}\b[^>]*?{attribute}=")[^"]*(")'
+        return re.sub(pattern, rf"\g<1>{value}\g<2>", xml, count=1)
+
+    data = _rewritten(_bytes(document), "word/numbering.xml", edit)
+    try:
+        got = extract_bytes(data, "numbering.docx")
+    except KbError as exc:
+        assert "numbering.docx" in str(exc)
+        return
+    texts = " ".join(block.text for block in got.blocks)
+    assert "总体要求" in texts and "为了规范数据处理活动" in texts
+
+
+def test_a_colour_that_is_no_colour_is_read_as_not_red() -> None:
+    document = docx.Document()
+    run = document.add_paragraph().add_run("关于加强数据治理的意见")
+    run.font.color.rgb = RGBColor(0xFF, 0, 0)
+    document.add_paragraph("第一条 为了规范数据处理活动，制定本办法。")
+    data = _rewritten(
+        _bytes(document), "word/document.xml", lambda xml: xml.replace('w:val="FF0000"', 'w:val="ZZZZZZ"')
+    )
+    got = extract_bytes(data, "colour.docx")
+    assert any("为了规范数据处理活动" in block.text for block in got.blocks)

@@ -116,7 +116,7 @@ def format_counter(value: int, fmt: str) -> str:
     """A list counter in Word's number format ``fmt``: 3 -> "三" (chineseCounting), "C" (upperLetter), "③" ..."""
     if fmt in {"chineseCounting", "chineseCountingThousand", "taiwaneseCounting", "japaneseCounting"}:
         return to_chinese(value)
-    if fmt in {"chineseLegalSimplified", "taiwaneseCountingThousand"}:
+    if fmt in {"chineseLegalSimplified", "taiwaneseCountingThousand"} and 0 <= value < 10**16:
         return str(cn2an.an2cn(value, "up"))
     if fmt in {"ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"}:
         return "".join("〇一二三四五六七八九"[int(d)] for d in str(value))
@@ -145,6 +145,21 @@ class _Level:
     legal: bool  # w:isLgl: the level shows every counter in decimal (1.1.1)
 
 
+# Word's own bounds: list levels 0-8, list counters start at 0-32767; a value outside (or not a number) in a
+# document's numbering is taken as the nearest bound or the default, never passed on.
+MAX_LEVEL = 8
+MAX_START = 32_767
+
+
+def _bounded(text: str | None, default: int, high: int) -> int:
+    """``text`` as an int between 0 and ``high``; ``default`` when it is absent or no integer."""
+    try:
+        value = int(text) if text is not None else default
+    except ValueError:
+        return default
+    return min(max(value, 0), high)
+
+
 def _val(element: Any, tag: str) -> str | None:
     child = element.find(qn(tag)) if element is not None else None
     return child.get(qn("w:val")) if child is not None else None
@@ -162,11 +177,11 @@ class _Numbering:
         for abstract in root.findall(qn("w:abstractNum")):
             levels: dict[int, _Level] = {}
             for lvl in abstract.findall(qn("w:lvl")):
-                ilvl = int(lvl.get(qn("w:ilvl"), "0"))
+                ilvl = _bounded(lvl.get(qn("w:ilvl")), 0, MAX_LEVEL)
                 levels[ilvl] = _Level(
                     fmt=_val(lvl, "w:numFmt") or "decimal",
                     text=_val(lvl, "w:lvlText") or "",
-                    start=int(_val(lvl, "w:start") or "1"),
+                    start=_bounded(_val(lvl, "w:start"), 1, MAX_START),
                     legal=lvl.find(qn("w:isLgl")) is not None,
                 )
             self.abstract[abstract.get(qn("w:abstractNumId"), "")] = levels
@@ -175,7 +190,7 @@ class _Numbering:
             for override in num.findall(qn("w:lvlOverride")):
                 start = _val(override, "w:startOverride")
                 if start is not None:
-                    overrides[int(override.get(qn("w:ilvl"), "0"))] = int(start)
+                    overrides[_bounded(override.get(qn("w:ilvl")), 0, MAX_LEVEL)] = _bounded(start, 1, MAX_START)
             self.nums[num.get(qn("w:numId"), "")] = (_val(num, "w:abstractNumId") or "", overrides)
 
     def _level(self, num_id: str, ilvl: int) -> _Level | None:
@@ -251,7 +266,7 @@ class _StyleBook:
             heading = next((lvl for s in chain if (lvl := _outline_level(s.element)) is not None), None)
         return _StyleInfo(
             size=next((f.size.pt for f in fonts if f.size is not None), None),
-            color=next((f.color.rgb for f in fonts if f.color.type is not None), None),
+            color=next((c for f in fonts if (c := _font_color(f, None)) is not None), None),
             alignment=next(
                 (s.paragraph_format.alignment for s in chain if s.paragraph_format.alignment is not None), None
             ),
@@ -275,7 +290,7 @@ def _num_pr(element: Any) -> tuple[str, int] | None:
     num_id = _val(num_pr, "w:numId") if num_pr is not None else None
     if num_id is None:
         return None
-    return num_id, int(_val(num_pr, "w:ilvl") or "0")
+    return num_id, _bounded(_val(num_pr, "w:ilvl"), 0, MAX_LEVEL)
 
 
 def _paragraph_text(p: Any) -> str:
@@ -344,13 +359,25 @@ def _is_debris_link(element: Any) -> bool:
     return bool(FOOTNOTE_ANCHOR.match(element.get(qn("w:anchor")) or ""))
 
 
+def _font_color(font: Any, default: Any) -> Any:
+    """A font's colour (``default`` when it sets none), or None when the document's value is no colour
+    (w:color w:val="ZZZZZZ")."""
+    try:
+        return font.color.rgb if font.color.type is not None else default
+    except ValueError:
+        return None
+
+
 def _is_red(rgb: Any) -> bool:
     if rgb is None:
         return False
     text = str(rgb)
     if len(text) != 6:
         return False
-    red, green, blue = int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+    try:
+        red, green, blue = int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+    except ValueError:  # not a colour (ZZZZZZ): not red
+        return False
     return red >= _RED_MIN and green <= _OTHER_MAX and blue <= _OTHER_MAX
 
 
@@ -364,7 +391,7 @@ def _run_props(paragraph: Paragraph, style: _StyleInfo) -> tuple[bool, float | N
         size = run.font.size.pt if run.font.size is not None else style.size
         if size is not None:
             sizes.append(size)
-        color = run.font.color.rgb if run.font.color.type is not None else style.color
+        color = _font_color(run.font, style.color)
         reds.append(_is_red(color))
     return bool(reds) and all(reds), max(sizes) if sizes else style.size
 
