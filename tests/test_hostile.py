@@ -16,7 +16,8 @@ from kb.pipeline import ingest
 from kb.pipeline.files import discover
 from kb.pipeline.limits import Limits, run_bounded
 from kb.search.query import parse_query
-from tests.conftest import corpus_file
+from kb.store.sqlite import Store
+from tests.conftest import LAWREFBOOK, corpus_file, require_shared
 
 LAW = "宪法/宪法.md"
 
@@ -208,3 +209,44 @@ def test_deeply_nested_html_costs_linear_operations() -> None:
     small = _python_calls(lambda: extract(page(300), "x/nested.html"))
     large = _python_calls(lambda: extract(page(3_000), "x/nested.html"))
     assert large <= 20 * small, (small, large)
+
+
+def test_full_disk_during_ingest_is_a_clear_error_and_the_next_ingest_completes(tmp_path: Path) -> None:
+    """A write the file system refuses (here: past a file-size limit, as a full disk or a quota refuses it) stops
+    the ingest with a message, no traceback; what was there stays searchable and the next ingest completes."""
+    import json
+    import resource
+    import shutil
+    import signal
+    import subprocess
+
+    source = sorted(require_shared(LAWREFBOOK / "DLC/浙江地方法规/地方性法规/浙江").glob("*.md"))[:50]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for src in source[:10]:
+        shutil.copyfile(src, corpus / src.name)
+    home = tmp_path / "home"
+    assert not ingest([corpus], home, jobs=1).failures
+    for src in source[10:]:
+        shutil.copyfile(src, corpus / src.name)
+    room = max(f.stat().st_size for f in home.rglob("*") if f.is_file()) + 64_000
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    def kb(*args: str, limited: bool = False) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kb", "--home", str(home), *args], capture_output=True,
+                              text=True, timeout=600, preexec_fn=full_disk if limited else None)  # fmt: skip
+
+    refused = kb("ingest", str(corpus), limited=True)
+    assert refused.returncode == 1 and "out of room" in refused.stderr and "Traceback" not in refused.stderr
+    searched = kb("search", "条例", "--json")
+    assert searched.returncode == 0, searched.stderr
+    with Store.open(home) as store:
+        live = store.live_versions()
+    assert len(live) >= 10 and {hit["doc_id"] for hit in json.loads(searched.stdout)["hits"]} <= set(live)
+    again = kb("ingest", str(corpus), "--json")
+    assert again.returncode == 0, again.stderr
+    with Store.open(home) as store:
+        assert len(store.live_versions()) == 50 and store.get_meta("index_state") == "clean"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import io
 import json
 import os
 import re
 import secrets
+import sqlite3
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -142,8 +144,32 @@ def handle_errors(func: F) -> F:
             if ctx is not None and isinstance(ctx.obj, KbContext) and ctx.obj.debug:
                 raise
             raise click.ClickException(str(exc)) from exc
+        except (OSError, sqlite3.OperationalError) as exc:
+            message = out_of_space(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+# The errors of a write the file system refuses for lack of room: no space, a file past its size limit, a quota.
+NO_ROOM = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+
+
+def out_of_space(exc: BaseException) -> str | None:
+    """The message for a write refused for lack of room (disk full, quota, file size limit), else None. What was
+    committed before stays: the store commits whole batches and the index gains versions before the store does, so
+    the next `kb ingest` finishes the work."""
+    if isinstance(exc, OSError) and exc.errno in NO_ROOM:
+        where = f" writing {exc.filename}" if exc.filename else ""
+        reason = exc.strerror or "no space left"
+    elif isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower():
+        where, reason = " writing the store", str(exc)
+    else:
+        return None
+    return (f"out of room{where}: {reason}. The knowledge base keeps what was committed before; free some space "
+            "and run the command again (`kb ingest` goes on where this one stopped)")  # fmt: skip
 
 
 def emit_json(value: Any, *, lines: bool = False) -> None:
