@@ -244,11 +244,12 @@ class Store(VersionsTable):
                     for t in topics
                 ],
             )  # fmt: skip
+            threshold = _subject_threshold()
             self._conn.executemany(
                 "INSERT OR REPLACE INTO subjects (doc_id, subject, score, assigned, evidence_json) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [
-                    (doc.id, s.subject, s.score, int(s.score >= _subject_threshold()),
+                    (doc.id, s.subject, s.score, int(s.score >= threshold),
                      json.dumps(list(s.evidence), ensure_ascii=False))
                     for s in subjects
                 ],
@@ -433,7 +434,8 @@ class Store(VersionsTable):
         row = self._conn.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             return None
-        held = [s.subject for s in self.subject_scores(doc_id) if s.score >= _subject_threshold()]
+        threshold = _subject_threshold()
+        held = [s.subject for s in self.subject_scores(doc_id) if s.score >= threshold]
         return replace(summary_from_row(row, held), version=self.version(doc_id))
 
     def subject_scores(self, doc_id: str) -> list[SubjectScore]:

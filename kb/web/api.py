@@ -71,31 +71,41 @@ class Library:
                 self._index = open_search_index(self.home)
             if live:
                 state = self._state()
-                if state != self._results_of or state[0] != INDEX_CLEAN:  # changed, or an ingest under way
-                    versions, counted_by = self._store_view()
+                changed = state != self._results_of
+                if changed or state[0] != INDEX_CLEAN:  # changed, or an ingest under way
+                    versions = self._searchable_versions()
                     if versions != self._live:
                         self._index.set_live(versions)
                         self._live = versions
                         self._results.clear()
-                    if state != self._results_of:
-                        self._results.clear()
-                        self._results_of = state
-                        self._index.set_document_facets(counted_by)
+                if changed:  # statuses and subjects change only with a build: read once per build
+                    self._results.clear()
+                    self._results_of = state
+                    self._index.set_document_facets(self._document_facets())
             yield self._index
 
-    def _store_view(self) -> tuple[dict[str, str] | None, DocFacetValues | None]:
-        """As `kb search` asks them: the document versions a search may return (each once; all the store holds
-        while an ingest is unfinished; kb.versions.query.searchable_versions), and each document's status and
-        subjects to count results by. (None, None) when the store cannot say."""
+    def _searchable_versions(self) -> dict[str, str] | None:
+        """As `kb search` asks them (kb.versions.query.searchable_versions): the document versions a search may
+        return, each once, and all the store holds while an ingest is unfinished; None when the store cannot say."""
         from kb.errors import StoreError
         from kb.versions.query import searchable_versions
 
         try:
             with self.store() as store:
-                counted_by: DocFacetValues = store.document_facets()
-                return searchable_versions(store), counted_by
+                return searchable_versions(store)
         except StoreError:
-            return None, None
+            return None
+
+    def _document_facets(self) -> DocFacetValues | None:
+        """Each document's status and subjects, to count results by; None when the store cannot say."""
+        from kb.errors import StoreError
+
+        try:
+            with self.store() as store:
+                counted_by: DocFacetValues = store.document_facets()
+                return counted_by
+        except StoreError:
+            return None
 
     def _state(self) -> tuple[str | None, str | None]:
         """The store's index state and when the knowledge base was last built: a change means new results."""
