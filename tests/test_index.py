@@ -162,6 +162,35 @@ def test_filters_and_whole_set_facets(index: SearchIndex, entries: list[Entry]) 
     assert index.search("数据 year:2022..").total == sum(1 for e in matched if e.year and e.year >= 2022)
 
 
+def test_subject_and_status_facets_count_the_store_values(index: SearchIndex, entries: list[Entry],
+                                                         docs: list) -> None:  # fmt: skip
+    matched = [e for e in entries if "数据" in normalize(e.text)]
+    values = {
+        docs[0][0].id: ("in_force", ("数据治理", "数据安全与个人信息")),
+        docs[2][0].id: ("amended", ("数据治理",)),
+        docs[3][0].id: (None, ("数据共享开放",)),
+    }
+    subjects: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    for e in matched:
+        status, assigned = values.get(e.doc_id, (None, ()))
+        statuses.update([status] if status else [])
+        subjects.update(assigned)
+    index.set_document_facets(values)
+    try:
+        facets = dict(index.search("数据", limit=1).facets)
+        assert dict(facets["subject"]) == dict(subjects) and dict(facets["status"]) == dict(statuses)
+        assert facets["subject"][0] == ("数据治理", subjects["数据治理"])  # the most frequent first
+        # New store values (after a build) replace the old ones, for a search of the same text too.
+        index.set_document_facets({docs[2][0].id: ("repealed", ())})
+        again = dict(index.search("数据", limit=1).facets)
+        assert again["subject"] == ()
+        assert again["status"] == (("repealed", sum(1 for e in matched if e.doc_id == docs[2][0].id)),)
+    finally:
+        index.set_document_facets(None)
+    assert {"subject", "status"}.isdisjoint(dict(index.search("数据", limit=1).facets))
+
+
 def test_topic_filter_uses_the_clause_tags(index: SearchIndex, entries: list[Entry]) -> None:
     tagged = {(e.doc_id, e.clause_id) for e in entries if "数据安全" in e.topics}
     assert tagged

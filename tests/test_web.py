@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from kb.cli import cli
@@ -22,6 +24,7 @@ from kb.cli.report import LIST_CSV_COLUMNS
 from kb.store.sqlite import Store
 from kb.web.app import create_app
 from kb.web.params import MAX_PAGE_SIZE, MAX_QUERY_CHARS
+from kb.web.render import FacetLinks, url
 from tests.conftest import HOSTILE_TITLE
 from tests.web_server import running_server
 
@@ -391,3 +394,20 @@ def test_facets_count_level_subject_and_status_as_the_store_says(web_home: Path,
     page = client.get("/search", params={"q": "数据"})
     assert page.status_code == 200 and "主题分类" in page.text and "状态" in page.text
     assert "subject=%E6%95%B0%E6%8D%AE%E6%B2%BB%E7%90%86" in page.text  # the tick link of 数据治理
+
+
+_KEYS = st.sampled_from(["q", "province", "year", "from", "to", "page", "subject", "n", "sort"])
+_VALUES = st.one_of(st.text(max_size=6), st.integers(0, 3000), st.booleans(), st.none(),
+                    st.lists(st.text(max_size=4), max_size=3))  # fmt: skip
+
+
+@given(params=st.dictionaries(_KEYS, _VALUES, max_size=6), name=_KEYS, value=st.text(max_size=6))
+def test_facet_links_are_the_urls_the_page_would_build(params: dict[str, Any], name: str, value: str) -> None:
+    chosen = str(params.get(name, "")) == value
+    changes: dict[str, object] = {"page": None, name: None if chosen else value}
+    if name == "year":
+        changes.update({"from": None, "to": None})
+    assert FacetLinks(params).href(name, value) == (url("/search", params, **changes), chosen)
+    kept = [(k, v) for k, v in params.items() if v is not None and v != "" and v is not False]
+    pairs = [(k, str(x)) for k, v in kept for x in (v if isinstance(v, list) else ["1" if v is True else v])]
+    assert url("/search", params) == "/search" + ("?" + urlencode(pairs) if pairs else "")

@@ -69,8 +69,13 @@ def normalize(text: str) -> str:
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """:func:`normalize` plus, for each character of the result, its offset in ``text`` (to highlight matches)."""
     folded = fold(text)
+    if _SPACE.search(folded) is None:
+        return folded, list(range(len(folded)))
     offsets = [i for i, ch in enumerate(folded) if not ch.isspace()]
     return "".join(folded[i] for i in offsets), offsets
+
+
+_SPACE = re.compile(r"\s")
 
 
 def bigrams(norm: str) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from kb.models import Highlight, SearchHit
 from kb.search.analyzer import bigrams, normalize, normalize_with_offsets
-from kb.search.doc_facets import VERSION_FACET, version_items
+from kb.search.doc_facets import FacetTable
 from kb.search.postings import CHARS, GRAMS, HEADS, Entry, SegmentData
 from kb.search.query import And, Filter, Node, Not, Text, texts
 from kb.search.snapshot import DocumentSpace, Part, Snapshot
@@ -101,6 +101,22 @@ def _verify(data: SegmentData, candidates: np.ndarray, norm: str) -> np.ndarray:
 
 
 def _match_text(snapshot: Snapshot, node: Text) -> _Matches:
+    """Where ``node`` matches in the snapshot's alive entries: from the snapshot's recent matches when the same
+    strings were searched since the index or live filter last changed (ticking a facet or changing a year range
+    asks for the same text again), else from the posting lists."""
+    key = tuple(node.variants)
+    kept = snapshot.recent_matches(key)
+    if kept is not None:
+        found: _Matches = kept
+        return found
+    matches = _find_text(snapshot, node)
+    snapshot.keep_matches(
+        key, matches, sum(i.nbytes + f.nbytes for i, f in zip(matches.ids, matches.freqs, strict=True))
+    )
+    return matches
+
+
+def _find_text(snapshot: Snapshot, node: Text) -> _Matches:
     ids: list[np.ndarray] = []
     freqs: list[np.ndarray] = []
     grams = {v: rarest_grams(snapshot, v) if len(v) > 2 else [] for v in node.variants if v}
@@ -117,8 +133,11 @@ def _match_text(snapshot: Snapshot, node: Text) -> _Matches:
             part_ids = np.asarray(order, dtype=np.int64)
             part_freqs = np.asarray([merged[i] for i in order], dtype=np.float32)
         keep = part.alive[part_ids]
-        ids.append(part_ids[keep])
-        freqs.append(part_freqs[keep])
+        kept_ids, kept_freqs = part_ids[keep], part_freqs[keep]
+        kept_ids.setflags(write=False)  # shared by later searches through the snapshot's recent matches
+        kept_freqs.setflags(write=False)
+        ids.append(kept_ids)
+        freqs.append(kept_freqs)
     df = sum(len(i) for i in ids)
     n = max(1, snapshot.entry_count())
     idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
@@ -209,16 +228,20 @@ def filter_mask(part: Part, node: Filter) -> np.ndarray:
         codes, values = part.data.column("version")
         by_doc: np.ndarray = np.array([v.partition("@")[0] in wanted for v in values], dtype=bool)[codes]
         return by_doc
-    codes, values = part.data.column(node.field)
     if node.field in ("year", "first_year"):
         low = -1 if node.low is None else node.low
         high = 10_000 if node.high is None else node.high
-        ok = np.array([bool(v) and v.isdigit() and low <= int(v) <= high for v in values])
-    elif node.values:
-        wanted = set(node.values)
-        ok = np.array([v in wanted for v in values], dtype=bool)
-    else:
-        ok = np.array([v == node.value for v in values])
+        numbers = part.entry_numbers(node.field)
+        in_range: np.ndarray = (numbers >= max(low, 0)) & (numbers <= high)
+        return in_range
+    codes = part.data.column(node.field)[0]
+    known = part.value_codes(node.field)
+    chosen = [known[v] for v in (node.values or (node.value,)) if v is not None and v in known]
+    if len(chosen) == 1:
+        equal: np.ndarray = codes == chosen[0]
+        return equal
+    ok = np.zeros(len(known), dtype=bool)
+    ok[chosen] = True
     picked: np.ndarray = ok[codes]
     return picked
 
@@ -256,9 +279,7 @@ def run_search(snapshot: Snapshot, tree: Node, *, docs: bool, limit: int, sort: 
         finals.append(mask & part.scope(False))
         scores.append(score)
     total = int(sum(int(f.sum()) for f in finals))
-    facet_counts = (
-        _facets([(part, final) for part, final in zip(snapshot.parts, finals, strict=True)]) if facets else ()
-    )
+    facet_counts = _facets(snapshot, finals, snapshot.facet_table) if facets else ()
     chosen = _top(snapshot, finals, scores, limit, sort)
     leaves = texts(tree)
     hits = tuple(_hit(snapshot.parts[i].entry(local), score, leaves) for i, local, score in chosen)
@@ -300,29 +321,43 @@ def best_k(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
     return chosen[np.lexsort((-secondary[chosen], -primary[chosen]))]
 
 
-def _facets(selected: Iterable[tuple[Part, np.ndarray]]) -> Facets:
-    """Counts per value of province, year, type and level, and per document version (joined to subject and status
-    by kb.search.doc_facets), over the selected entries (entries without a value left out)."""
-    counters = {name: Counter[str]() for name, _ in FACETS}
-    versions = Counter[str]()
-    for part, mask in selected:
-        if not mask.any():
+def _facets(snapshot: Snapshot, masks: Sequence[np.ndarray], table: FacetTable | None) -> Facets:
+    """Counts per value of province, year, type and level over the entries selected by ``masks`` (one per part;
+    entries without a value left out), and with ``table`` (the store's values) per subject and status, counted per
+    document version. Each part's codes are counted with bincount and added into the snapshot's value vocabulary."""
+    totals = {field: np.zeros(len(snapshot.facet_vocabulary(field)[0]), dtype=np.int64) for _, field in FACETS}
+    statuses = np.zeros(len(table.statuses) if table else 0, dtype=np.int64)
+    subjects = np.zeros(len(table.subjects) if table else 0, dtype=np.int64)
+    for index, (part, mask) in enumerate(zip(snapshot.parts, masks, strict=True)):
+        chosen = np.flatnonzero(mask)
+        if not len(chosen):
             continue
-        for name, field in (*FACETS, (VERSION_FACET, "version")):
+        for _, field in FACETS:
             codes, values = part.data.column(field)
-            counts = np.bincount(codes[mask], minlength=len(values))
-            for code in np.flatnonzero(counts):
-                if values[code]:
-                    (versions if name == VERSION_FACET else counters[name])[values[code]] += int(counts[code])
-    out = []
-    for name, _ in FACETS:
-        counter = counters[name]
+            totals[field][snapshot.facet_vocabulary(field)[1][index]] += np.bincount(
+                codes[chosen], minlength=len(values)
+            )
+        if table is not None:
+            status_of, rows, cols = part.facet_maps(table)
+            per_version = np.bincount(part.version_codes[chosen], minlength=len(part.version_values))
+            known = status_of >= 0
+            statuses += np.bincount(status_of[known], weights=per_version[known], minlength=len(statuses)).astype(
+                np.int64
+            )
+            if len(rows):
+                subjects += np.bincount(cols, weights=per_version[rows], minlength=len(subjects)).astype(np.int64)
+    out: list[tuple[str, tuple[tuple[str, int], ...]]] = []
+    for name, field in FACETS:
+        names = snapshot.facet_vocabulary(field)[0]
+        counts = totals[field]
+        items = [(names[i], int(counts[i])) for i in np.flatnonzero(counts).tolist() if names[i]]
         if name == "year":
-            items = sorted(counter.items(), key=lambda kv: kv[0], reverse=True)
+            items.sort(key=lambda kv: kv[0], reverse=True)
         else:
-            items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            items.sort(key=lambda kv: (-kv[1], kv[0]))
         out.append((name, tuple(items)))
-    out.append(version_items(versions.items()))
+    if table is not None:
+        out.extend(table.facets(statuses, subjects))
     return tuple(out)
 
 
@@ -338,8 +373,8 @@ def _search_documents(snapshot: Snapshot, evaluator: _Evaluator, tree: Node, lim
         on = space.part == index
         mask = np.zeros(part.size, dtype=bool)
         mask[space.local[on & dmask]] = True
-        selected.append((part, mask))
-    facet_counts = _facets(selected) if facets else ()
+        selected.append(mask)
+    facet_counts = _facets(snapshot, selected, snapshot.facet_table) if facets else ()
     ids = np.flatnonzero(dmask)
     dates = space.date[ids]
     scores = dscore[ids]
@@ -375,7 +410,7 @@ def _evaluate_documents(snapshot: Snapshot, evaluator: _Evaluator, space: Docume
             docs = space.doc_of[index][ids]
             valid = docs >= 0
             mask[docs[valid]] = True
-            np.maximum.at(score, docs[valid], scores[valid])
+            max_into(score, docs[valid], scores[valid])
         return mask, score
     if isinstance(node, Filter):
         for index, part in enumerate(snapshot.parts):
@@ -417,6 +452,18 @@ def _best_entries(snapshot: Snapshot, evaluator: _Evaluator, space: DocumentSpac
 
 
 # -- hits -------------------------------------------------------------------------------------------------------
+
+
+def max_into(target: np.ndarray, owners: np.ndarray, values: np.ndarray) -> None:
+    """target[o] = max(target[o], the largest of the values owned by o), for each owner o (owners may repeat);
+    a sort and one reduction, where ``np.maximum.at`` loops element by element."""
+    if not len(owners):
+        return
+    order = np.argsort(owners, kind="stable")
+    owners, values = owners[order], values[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    firsts = owners[starts]
+    target[firsts] = np.maximum(target[firsts], np.maximum.reduceat(values, starts))
 
 
 def _hit(entry: Entry, score: float, leaves: Sequence[Text]) -> SearchHit:

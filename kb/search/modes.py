@@ -129,8 +129,13 @@ def check_filters(snapshot: Snapshot, tree: Node) -> None:
                                f"known values: {listed or '(none)'}")  # fmt: skip
 
 
-def known_values(snapshot: Snapshot, field: str) -> set[str]:
+def known_values(snapshot: Snapshot, field: str) -> frozenset[str]:
     """The values of a filter field among the index's live entries (topics: the topics tagged)."""
+    known: frozenset[str] = snapshot.memo(("known_values", field), lambda: _known_values(snapshot, field))
+    return known
+
+
+def _known_values(snapshot: Snapshot, field: str) -> frozenset[str]:
     values: set[str] = set()
     for part in snapshot.parts:
         if field == "topic":
@@ -139,7 +144,7 @@ def known_values(snapshot: Snapshot, field: str) -> set[str]:
         codes, names = part.data.column(field)
         present = set(codes[part.alive].tolist())
         values.update(name for code, name in enumerate(names) if name and code in present)
-    return values
+    return frozenset(values)
 
 
 def _all_filters(node: Node) -> list[Filter]:

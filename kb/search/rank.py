@@ -29,7 +29,7 @@ import numpy as np
 
 from kb.models import SearchHit
 from kb.search.analyzer import bigrams, normalize
-from kb.search.evaluate import Facets, _facets, _hit, _match_text, best_k, bm25, filter_mask
+from kb.search.evaluate import Facets, _facets, _hit, _match_text, best_k, bm25, filter_mask, max_into
 from kb.search.query import Filter, Text, text_node
 from kb.search.snapshot import Part, Snapshot
 
@@ -207,7 +207,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
             evidence = CHAR_WEIGHT * char_scores[index]
         docs = space.doc_of[index]
         own = np.flatnonzero(part.alive & part.is_doc & (docs >= 0))
-        np.maximum.at(title, docs[own], word_scores[index][own])
+        max_into(title, docs[own], word_scores[index][own])
         scope = part.scope(False) & (docs >= 0)
         for node in filters:
             scope &= filter_mask(part, node)
@@ -232,7 +232,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
         pool.extend((float(final[c]), index, int(ids[c])) for c in chosen.tolist())
     pool.sort(key=lambda item: -item[0])
     total = int(sum(int(s.sum()) for s in scopes))
-    facet_counts = _facets(list(zip(parts, scopes, strict=True))) if facets else ()
+    facet_counts = _facets(snapshot, scopes, snapshot.facet_table) if facets else ()
     leaves = tuple(t for concept in found for t in concept.texts)
     hits: list[SearchHit] = []
     seen: set[tuple[str, str]] = set()
@@ -254,10 +254,10 @@ def _best_per_entry(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndar
         return found[0]
     ids = np.concatenate([i for i, _ in found])
     scores = np.concatenate([s for _, s in found])
-    unique, inverse = np.unique(ids, return_inverse=True)
-    best = np.zeros(len(unique), dtype=np.float64)
-    np.maximum.at(best, inverse, scores)
-    return unique, best
+    order = np.argsort(ids, kind="stable")
+    ids, scores = ids[order], scores[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    return ids[starts], np.maximum(np.maximum.reduceat(scores, starts), 0.0).astype(np.float64)
 
 
 def _add_top(target: np.ndarray, owners: np.ndarray, values: np.ndarray, k: int) -> None:
@@ -265,15 +265,14 @@ def _add_top(target: np.ndarray, owners: np.ndarray, values: np.ndarray, k: int)
     if not len(owners):
         return
     if k == 1:
-        np.maximum.at(target, owners, values)
+        max_into(target, owners, values)
         return
     order = np.lexsort((-values, owners))
     owners, values = owners[order], values[order]
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
     rank = np.arange(len(owners)) - np.repeat(starts, np.diff(np.r_[starts, len(owners)]))
     keep = rank < k
-    sums = np.zeros(len(target), dtype=np.float64)
-    np.add.at(sums, owners[keep], values[keep])
+    sums = np.bincount(owners[keep], weights=values[keep], minlength=len(target))
     np.maximum(target, sums / k, out=target)
 
 

@@ -6,13 +6,17 @@ whoosh_index.py opens a new snapshot when the table of contents moves on, reusin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from kb.search import safe_pickle
 from kb.search.postings import DOCUMENT, HEADS, Entry, SegmentData
+
+# Bytes of recent text matches a snapshot keeps (entry numbers and frequencies per part), least recent dropped first.
+RECENT_MATCH_BYTES = 64 * 1024 * 1024
 
 
 class Part:
@@ -34,12 +38,39 @@ class Part:
         self._date_key: np.ndarray | None = None
         self._lengths: np.ndarray | None = None
         self._heads: dict[str, list[int]] | None = None
+        self._numbers: dict[str, np.ndarray] = {}
+        self._codes: dict[str, dict[str, int]] = {}
+        self._facet_maps: tuple[Any, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def lengths(self) -> np.ndarray:
         """Exact entry lengths (bytes of the normalised text), for BM25's length normalisation."""
         if self._lengths is None:
             self._lengths = self.data.norm_lengths()
         return self._lengths
+
+    def entry_numbers(self, field: str) -> np.ndarray:
+        """Each entry's value of a column as a number (-1 when it is not all digits), for range filters."""
+        numbers = self._numbers.get(field)
+        if numbers is None:
+            codes, values = self.data.column(field)
+            by_value = np.array([int(v) if v and v.isdigit() else -1 for v in values], dtype=np.int32)
+            numbers = by_value[codes]
+            self._numbers[field] = numbers
+        return numbers
+
+    def value_codes(self, field: str) -> dict[str, int]:
+        """Each distinct value of a column -> its code, for equality filters."""
+        codes = self._codes.get(field)
+        if codes is None:
+            codes = {v: i for i, v in enumerate(self.data.column(field)[1])}
+            self._codes[field] = codes
+        return codes
+
+    def facet_maps(self, table: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``table.version_maps`` of this segment's versions (kept while the same table is used)."""
+        if self._facet_maps is None or self._facet_maps[0] is not table:
+            self._facet_maps = (table, table.version_maps(self.version_values))
+        return self._facet_maps[1]
 
     def set_live(self, live: Mapping[str, str] | None) -> None:
         if live is None:
@@ -102,7 +133,13 @@ class Snapshot:
         self.parts = parts
         self.total = sum(p.size for p in parts)
         self._live: Mapping[str, str] | None = None
+        # The store's subjects and statuses (kb.search.doc_facets.FacetTable) that facet counts use; None: none.
+        self.facet_table: Any = None
         self._avg_length: float | None = None
+        self._matches: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._match_bytes = 0
+        self._memo: dict[Hashable, Any] = {}
+        self._vocabularies: dict[str, tuple[list[str], list[np.ndarray]]] = {}
         self._space: DocumentSpace | None = None
 
     def avg_length(self) -> float:
@@ -129,11 +166,59 @@ class Snapshot:
         snapshot = cls(toc.generation, parts)
         if previous is not None and previous._live is not None:
             snapshot.set_live(previous._live)
+        if previous is not None:
+            snapshot.facet_table = previous.facet_table
         return snapshot
+
+    def facet_vocabulary(self, field: str) -> tuple[list[str], list[np.ndarray]]:
+        """The distinct values of a column over all parts, and per part its codes' positions among them."""
+
+        def build() -> tuple[list[str], list[np.ndarray]]:
+            where: dict[str, int] = {}
+            maps = []
+            for part in self.parts:
+                values = part.data.column(field)[1]
+                maps.append(np.array([where.setdefault(v, len(where)) for v in values], dtype=np.int64))
+            return list(where), maps
+
+        found: tuple[list[str], list[np.ndarray]] = self._vocabularies.get(field) or build()
+        self._vocabularies[field] = found
+        return found
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept under ``key`` until the live filter changes (for values derived from the alive
+        entries only, e.g. the provinces a filter may name)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def recent_matches(self, key: Hashable) -> Any:
+        """The matches kept under ``key`` by :meth:`keep_matches`, or None."""
+        found = self._matches.get(key)
+        if found is None:
+            return None
+        self._matches.move_to_end(key)
+        return found[0]
+
+    def keep_matches(self, key: Hashable, matches: Any, size: int) -> None:
+        """Keep the matches of one search string (over the alive entries) for later searches of this snapshot."""
+        if size > RECENT_MATCH_BYTES // 4:
+            return
+        old = self._matches.pop(key, None)
+        if old is not None:
+            self._match_bytes -= old[1]
+        self._matches[key] = (matches, size)
+        self._match_bytes += size
+        while self._match_bytes > RECENT_MATCH_BYTES:
+            _, (_, dropped) = self._matches.popitem(last=False)
+            self._match_bytes -= dropped
 
     def set_live(self, live: Mapping[str, str] | None) -> None:
         self._live = live
         self._space = None
+        self._matches.clear()
+        self._match_bytes = 0
+        self._memo.clear()
         for part in self.parts:
             part.set_live(live)
 

@@ -17,7 +17,6 @@ dies; readers never lock, so searches run while an ingest writes.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import pickle
 import re
@@ -28,7 +27,7 @@ from typing import Any
 
 from kb.errors import IndexMissing, StoreError
 from kb.models import Clause, ClauseKind, DocFilter, Document, SearchHit, SearchResult, TopicTag
-from kb.search.doc_facets import DocFacetValues, join_document_facets
+from kb.search.doc_facets import DocFacetValues, FacetTable
 from kb.search.postings import CLAUSE, DOCUMENT, Entry
 
 INDEX_DIR = "index"
@@ -202,6 +201,7 @@ class WhooshIndex:
         self.path = path
         self.live: Mapping[str, str] | None = None
         self.doc_values: DocFacetValues | None = None
+        self.facet_table: FacetTable | None = None
         self._snapshot: Any = None
 
     # -- reading --------------------------------------------------------------------------------------------------
@@ -217,6 +217,7 @@ class WhooshIndex:
                     self._snapshot = Snapshot.open(self.storage, INDEX_NAME, generation, self._snapshot)
                     if self.live is not None:
                         self._snapshot.set_live(self.live)
+                    self._snapshot.facet_table = self.facet_table
                 return self._snapshot
             except FileNotFoundError:  # a writer removed the files of an older commit while they were opened
                 if attempt == 4:
@@ -235,6 +236,9 @@ class WhooshIndex:
     def set_document_facets(self, values: DocFacetValues | None) -> None:
         """Count results per subject and status with these values from the store (None: no such facets)."""
         self.doc_values = values
+        self.facet_table = FacetTable(values) if values is not None else None
+        if self._snapshot is not None:
+            self._snapshot.facet_table = self.facet_table
 
     def set_live(self, live: Mapping[str, str] | None) -> None:
         """Restrict hits and facets to entries of these document versions (doc id -> sha256); None lifts it."""
@@ -255,9 +259,8 @@ class WhooshIndex:
         node, tree = search_tree(query, filters, sort=sort, limit=limit)
         for attempt in range(3):
             try:
-                result = self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,
-                                      started=started)  # fmt: skip
-                return dataclasses.replace(result, facets=join_document_facets(result.facets, self.doc_values))
+                return self._answer(query, node, tree, docs=docs, limit=limit, sort=sort, facets=facets,
+                                    started=started)  # fmt: skip
             except FileNotFoundError:
                 if attempt == 2:
                     raise

@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.errors import KbError
 from kb.models import DocFilter, Document, SearchHit, SearchResult
 from kb.search.doc_facets import DocFacetValues
 from kb.search.interface import INDEX_CLEAN, INDEX_STATE, SearchIndex
@@ -165,6 +166,13 @@ class _LockedSimilar:
     def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]:
         with self.lib.searching(live=False) as index:
             return index.more_like_this(doc_id, clause_id, limit=limit)
+
+
+def warm(lib: Library) -> None:
+    """Open the store and the index and run one search with facets, so that the first pages served do not pay for
+    opening segments, loading their columns and importing the query modules (nothing to do without an index)."""
+    with suppress(KbError):
+        lib.cached_search("的", DocFilter(), docs=False, limit=1, sort="relevance")
 
 
 def search(lib: Library, query: str, filters: DocFilter, *, docs: bool, limit: int, sort: str) -> SearchResult:

@@ -7,11 +7,12 @@ inputs bounded (query length, page size, request time), errors as pages (JSON un
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -99,6 +100,7 @@ def _environment() -> jinja2.Environment:
         url=render.url,
         marked=render.marked,
         facet_href=render.facet_href,
+        facet_links=render.FacetLinks,
         levels=[v.value for v in Level],
         doc_types=[v.value for v in DocType],
         statuses=[v.value for v in Status],
@@ -381,7 +383,13 @@ def create_app(
         KbError: on_kb_error,
         Exception: on_crash,
     }
-    app = Starlette(debug=False, routes=routes, middleware=middleware, exception_handlers=handlers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(api.warm, lib)  # before the first request is accepted
+        yield
+
+    app = Starlette(debug=False, routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan)
     app.state.library = lib
     return app
 

@@ -6,10 +6,11 @@ become markup.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from kb.models import Citation, ClauseKind, Document, Highlight
 
@@ -171,16 +172,47 @@ def outline(doc: Document) -> list[OutlineEntry]:
 
 def url(path: str, params: Mapping[str, object], **changes: object) -> str:
     """``path`` with the query ``params`` and the ``changes`` (None removes a key; lists repeat it)."""
-    merged = {**params, **changes}
-    pairs: list[tuple[str, str]] = []
-    for key, value in merged.items():
-        if value is None or value == "" or value is False:
-            continue
-        if isinstance(value, (list, tuple)):
-            pairs.extend((key, str(v)) for v in value)
-        else:
-            pairs.append((key, "1" if value is True else str(value)))
-    return path + ("?" + urlencode(pairs) if pairs else "")
+    encoded = [piece for key, value in {**params, **changes}.items() for piece in _encoded(key, value)]
+    return path + ("?" + "&".join(encoded) if encoded else "")
+
+
+def _encoded(key: str, value: object) -> list[str]:
+    """``key=value`` pieces of a query string, as urlencode writes them (none for an empty value)."""
+    if value is None or value == "" or value is False:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [f"{_quoted(key)}={_quoted(str(v))}" for v in value]
+    return [f"{_quoted(key)}={_quoted('1' if value is True else str(value))}"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    """``text`` as urlencode quotes it (a result page repeats the same keys and values in every facet link)."""
+    return quote_plus(text)
+
+
+class FacetLinks:
+    """The links of one result page that tick or untick its facet values: the page's query is encoded once, and
+    each link is that query with one key changed (the same URL :func:`url` would build)."""
+
+    def __init__(self, params: Mapping[str, object]) -> None:
+        self.params = params
+        self._pieces = [(key, _encoded(key, value)) for key, value in params.items()]
+
+    def href(self, name: str, value: str) -> tuple[str, bool]:
+        """The URL for ``name=value`` and whether it is ticked now (see :func:`facet_href`)."""
+        chosen = str(self.params.get(name, "")) == value
+        dropped = {"page", "from", "to"} if name == "year" else {"page"}
+        new = [] if chosen else _encoded(name, value)
+        out: list[str] = []
+        for key, pieces in self._pieces:
+            if key == name:
+                out.extend(new)
+                new = []
+            elif key not in dropped:
+                out.extend(pieces)
+        out.extend(new)
+        return "/search" + ("?" + "&".join(out) if out else ""), chosen
 
 
 def facet_href(params: Mapping[str, object], name: str, value: str) -> tuple[str, bool]:
@@ -188,8 +220,4 @@ def facet_href(params: Mapping[str, object], name: str, value: str) -> tuple[str
 
     A year replaces a from/to range, which it would contradict.
     """
-    chosen = str(params.get(name, "")) == value
-    changes: dict[str, object] = {"page": None, name: None if chosen else value}
-    if name == "year":
-        changes.update({"from": None, "to": None})
-    return url("/search", params, **changes), chosen
+    return FacetLinks(params).href(name, value)
