@@ -7,8 +7,11 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kb.errors import KbError, QuerySyntaxError, QueryTooComplex
 from kb.models import Failure
@@ -250,3 +253,91 @@ def test_full_disk_during_ingest_is_a_clear_error_and_the_next_ingest_completes(
     assert again.returncode == 0, again.stderr
     with Store.open(home) as store:
         assert len(store.live_versions()) == 50 and store.get_meta("index_state") == "clean"
+
+
+def _stepping_gutter(rows: list[list[list[Any]]], width: float) -> float | None:
+    """The gutter search as it was, stepping 2 points at a time (the reference for the vectorised one)."""
+    from kb.extract.pdf_layout import COLUMN_TEXT
+
+    spans = [[(seg[0].x0, seg[-1].x1, seg[0].size) for seg in row] for row in rows]
+    spans = [row for row in spans if row]
+    if len(spans) < 3:
+        return None
+    best, band, x = 0, [], width * 0.25
+    while x <= width * 0.75:
+        crossing = sum(1 for row in spans for x0, x1, _ in row if x0 < x < x1)
+        both = sum(1 for row in spans if any(x1 <= x for _, x1, _ in row) and any(x0 >= x for x0, _, _ in row))
+        if crossing <= 0.1 * len(spans) and both >= max(3, 0.3 * len(spans)):
+            if both > best:
+                best, band = both, [x]
+            elif both == best and band and x - band[-1] <= 2.0:
+                band.append(x)
+        x += 2.0
+    if not band:
+        return None
+    gutter = (band[0] + band[-1]) / 2
+    for side in (lambda x0, x1: x1 <= gutter, lambda x0, x1: x0 >= gutter):
+        if sum(1 for row in spans for x0, x1, size in row if side(x0, x1) and x1 - x0 >= COLUMN_TEXT * size) < 2:
+            return None
+    return gutter
+
+
+def _glyph(x0: float, x1: float) -> Any:
+    from kb.extract.pdf_layout import _Glyph
+
+    return _Glyph(text="字", x0=x0, x1=x1, top=0.0, bottom=10.0, size=10.0, font="SimSun", red=False)
+
+
+_SEGMENT = st.tuples(st.integers(0, 600), st.integers(0, 300)).map(lambda p: (float(p[0]), float(p[0] + p[1])))
+
+
+@given(rows=st.lists(st.lists(_SEGMENT, min_size=1, max_size=3), min_size=0, max_size=25),
+       width=st.sampled_from([400.0, 595.0, 612.0, 841.0]))  # fmt: skip
+def test_gutter_search_finds_what_stepping_across_the_page_found(rows: list[list[tuple[float, float]]],
+                                                                width: float) -> None:  # fmt: skip
+    from kb.extract.pdf_layout import find_gutter
+
+    glyph_rows = [[[_glyph(x0, x1)] for x0, x1 in row] for row in rows]
+    found, expected = find_gutter(glyph_rows, width), _stepping_gutter(glyph_rows, width)
+    assert (found is None) == (expected is None)
+    assert found is None or expected is None or abs(found - expected) < 1e-6
+
+
+def test_page_millions_of_points_wide_is_searched_in_bounded_steps() -> None:
+    """A page 5,000,000 points wide once meant 1.25 million steps, each over every segment of the page."""
+    from kb.extract.pdf_layout import GUTTER_STEPS, find_gutter, gutter_candidates
+
+    width = 5_000_000.0
+    assert len(gutter_candidates(width)) <= GUTTER_STEPS + 1
+    assert len(gutter_candidates(595.0)) == int(595.0 * 0.5 / 2.0) + 1  # real pages: every 2 points, as before
+    left, right = (100_000.0, 2_000_000.0), (3_000_000.0, 4_900_000.0)
+    rows = [[[_glyph(*left)], [_glyph(*right)]] for _ in range(40)]
+    gutter = find_gutter(rows, width)
+    assert gutter is not None and left[1] < gutter < right[0]
+
+
+def test_two_column_pages_get_the_gutter_stepping_found() -> None:
+    """Pages of two columns around a random gutter, with some full-width rows: the same gutter, or none, as the
+    stepping search (random pages above rarely have two columns)."""
+    import random
+
+    from kb.extract.pdf_layout import find_gutter
+
+    rng, two_columns = random.Random(11), 0
+    for _ in range(400):
+        width = rng.choice([595.0, 612.0, 841.0])
+        middle = rng.uniform(0.3, 0.7) * width
+        rows = []
+        for _ in range(rng.randint(3, 30)):
+            if rng.random() < 0.85:
+                start, end = rng.uniform(20, middle - 60), middle + rng.uniform(2, 20)
+                row = [(start, middle - rng.uniform(2, 20)), (end, rng.uniform(end + 50, width - 10))]
+            else:
+                start = rng.uniform(0, width / 2)
+                row = [(start, start + rng.uniform(10, width / 2))]
+            rows.append([[_glyph(x0, x1)] for x0, x1 in row])
+        found, expected = find_gutter(rows, width), _stepping_gutter(rows, width)
+        assert (found is None) == (expected is None)
+        assert found is None or expected is None or abs(found - expected) < 1e-6
+        two_columns += found is not None
+    assert two_columns > 200

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from kb.normalize.clean import fold_artefacts
 
 # pdfplumber describes each glyph as a dict (its own type); this module reads those dicts and nothing else does.
@@ -27,6 +29,10 @@ SUPERSCRIPT_SIZE = 0.75
 # A column holds segments of running text at least this many characters wide (page numbers and list numbers
 # next to a column of text do not make a second column).
 COLUMN_TEXT = 4.0
+# The gutter is looked for every GUTTER_STEP points across the middle half of the page, at most GUTTER_STEPS times
+# (a page wider than 4 * GUTTER_STEP * GUTTER_STEPS points, far beyond any real paper, is searched more coarsely).
+GUTTER_STEP = 2.0
+GUTTER_STEPS = 20_000
 # Fonts whose name holds one of these are heavy (bold, 黑体); headings are often set in them.
 HEAVY_FONT_MARKERS = ("bold", "black", "heavy", "hei", "黑", "demi", "semibold")
 
@@ -243,26 +249,40 @@ def find_gutter(rows: Sequence[Sequence[list[_Glyph]]], width: float) -> float |
     spans = [row for row in spans if row]
     if len(spans) < 3:
         return None
-    best = 0
-    band: list[float] = []
-    x = width * 0.25
-    while x <= width * 0.75:
-        crossing = sum(1 for row in spans for x0, x1, _ in row if x0 < x < x1)
-        both = sum(1 for row in spans if any(x1 <= x for _, x1, _ in row) and any(x0 >= x for x0, _, _ in row))
-        if crossing <= 0.1 * len(spans) and both >= max(3, 0.3 * len(spans)):
-            if both > best:
-                best, band = both, [x]
-            elif both == best and band and x - band[-1] <= 2.0:
-                band.append(x)
-        x += 2.0
-    if not band:
+    xs = gutter_candidates(width)
+    # Segments crossing x (x0 < x < x1), and rows with a segment ending left of x and one starting right of it
+    # (the row's first end <= x <= its last start), counted for every candidate at once on sorted edges.
+    crossable = [(x0, x1) for row in spans for x0, x1, _ in row if x0 < x1]
+    starts = np.sort(np.array([x0 for x0, _ in crossable], dtype=np.float64))
+    ends = np.sort(np.array([x1 for _, x1 in crossable], dtype=np.float64))
+    crossing = np.searchsorted(starts, xs, "left") - np.searchsorted(ends, xs, "right")
+    bounds = [(min(x1 for _, x1, _ in row), max(x0 for x0, _, _ in row)) for row in spans]
+    bounds = [(lo, hi) for lo, hi in bounds if lo <= hi]
+    lows = np.sort(np.array([lo for lo, _ in bounds], dtype=np.float64))
+    highs = np.sort(np.array([hi for _, hi in bounds], dtype=np.float64))
+    both = np.searchsorted(lows, xs, "right") - np.searchsorted(highs, xs, "left")
+    good = (crossing <= 0.1 * len(spans)) & (both >= max(3, 0.3 * len(spans)))
+    if not good.any():
         return None
-    gutter = (band[0] + band[-1]) / 2
+    best = both[good].max()
+    chosen = good & (both == best)
+    first = int(np.argmax(chosen))
+    run = np.flatnonzero(~chosen[first:])  # the band: the first run of candidates with the most rows on both sides
+    last = first + (int(run[0]) if len(run) else len(chosen) - first) - 1
+    gutter = (float(xs[first]) + float(xs[last])) / 2
     for side in (lambda x0, x1: x1 <= gutter, lambda x0, x1: x0 >= gutter):
         text = [1 for row in spans for x0, x1, size in row if side(x0, x1) and x1 - x0 >= COLUMN_TEXT * size]
         if len(text) < 2:
             return None
     return gutter
+
+
+def gutter_candidates(width: float) -> np.ndarray:
+    """The x positions a gutter is looked for at: every GUTTER_STEP points across the middle half of the page,
+    at most GUTTER_STEPS + 1 of them."""
+    step = max(GUTTER_STEP, width * 0.5 / GUTTER_STEPS)
+    count = int(width * 0.5 / step + 1e-9) + 1 if width > 0 else 0
+    return width * 0.25 + step * np.arange(count, dtype=np.float64)
 
 
 def _fits(rows: Sequence[Sequence[list[_Glyph]]], gutter: float) -> bool:
