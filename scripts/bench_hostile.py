@@ -30,6 +30,12 @@ def _cases(folder: Path) -> list[tuple[str, Path]]:
     write("repeat.txt", ("第一条 内容。\n" * 200_000).encode(), "200,000 lines repeating 第一条")
     nested = "<html><body>" + "<div>" * 100_000 + "第一条 文本" + "</div>" * 100_000 + "</body></html>"
     write("nested.html", nested.encode(), "HTML of 100,000 nested elements")
+    from tests.test_extract_pdf import Run, make_pdf
+
+    numbers = "一二三四五六七八九十"
+    runs = [Run(100_000, 60 + 30 * i, f"第{numbers[i]}条 左栏，公共数据依法开放。") for i in range(10)]
+    runs += [Run(3_000_000, 60 + 30 * i, f"右栏第{i + 1}行，数据安全管理。") for i in range(10)]
+    write("wide.pdf", make_pdf([runs], width=5_000_000.0), "PDF page 5,000,000 points wide, two columns")
     write("long.txt", ("第一条 " + "公共数据授权运营。" * 130_000).encode(), "text of 1,170,000 characters")
     sub = folder / "fifo"
     sub.mkdir()

@@ -166,6 +166,25 @@ def test_extract_unsupported_suffix(tmp_path: Path) -> None:
     assert f"{doc}: unsupported format '.xls'; expected one of {expected}" in result.output
 
 
+def test_extract_reads_each_file_under_the_time_limit_and_goes_on(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.txt"
+    slow.write_text("第一条 公共数据依法开放。\n" * 200_000, encoding="utf-8")  # some 40 s to read here
+    quick = tmp_path / "quick.txt"
+    quick.write_text("数据条例\n第一条 为了促进数据开放，制定本条例。\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(slow), str(quick), "--timeout", "8"])
+    assert result.exit_code == 1
+    assert f"failed: {slow}: took more than 8 s; skipped" in result.output
+    assert f"{quick}: 数据条例" in result.output and "Traceback" not in result.output
+
+
+def test_extract_past_the_memory_limit_is_reported() -> None:
+    path = require_shared(LAWREFBOOK / DATA_SECURITY)
+    result = CliRunner().invoke(cli, ["extract", str(path), "--max-memory", "64"])
+    assert result.exit_code == 1
+    assert f"failed: {path}:" in result.output and "memory" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_ingest_with_a_bad_file_exits_1_and_lists_it(tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()

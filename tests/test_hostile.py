@@ -341,3 +341,16 @@ def test_two_column_pages_get_the_gutter_stepping_found() -> None:
         assert found is None or expected is None or abs(found - expected) < 1e-6
         two_columns += found is not None
     assert two_columns > 200
+
+
+def test_pdf_page_millions_of_points_wide_is_read_in_two_columns() -> None:
+    """A real PDF whose page is 5,000,000 points wide, set in two columns: read, columns in order."""
+    from kb.extract.pdf import extract as extract_pdf
+    from tests.test_extract_pdf import Run, make_pdf
+
+    width = 5_000_000.0
+    numbers = "一二三四五六七八九十"
+    left = [Run(100_000, 60 + 30 * i, f"第{numbers[i]}条 左栏的条文内容，公共数据依法开放。") for i in range(10)]
+    right = [Run(3_000_000, 60 + 30 * i, f"右栏第{i + 1}行，数据安全管理制度的内容。") for i in range(10)]
+    text = "\n".join(block.text for block in extract_pdf(make_pdf([[*left, *right]], width=width), "wide.pdf").blocks)
+    assert text.index("第十条") < text.index("右栏第1行")

@@ -167,17 +167,24 @@ def ingest(
               help="CSV of metadata overrides, as for `kb ingest`.")  # fmt: skip
 @click.option("--ocr", is_flag=True, help="Read scanned PDF pages with Tesseract.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file (one per line when several).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_SECONDS, show_default=True,
+              help="Seconds one file may take; a file past it is stopped and reported.")  # fmt: skip
+@click.option("--max-memory", type=click.IntRange(min=64), default=DEFAULT_MAX_MEMORY_MB, show_default=True,
+              help="Megabytes of memory (address space) the process reading one file may use.")  # fmt: skip
 @click.pass_obj
 @handle_errors
-def extract(obj: KbContext, files: tuple[Path, ...], metadata_file: Path | None, ocr: bool, as_json: bool) -> None:
+def extract(obj: KbContext, files: tuple[Path, ...], metadata_file: Path | None, ocr: bool, as_json: bool,
+            timeout: float, max_memory: int) -> None:  # fmt: skip
     """Run files through extraction, metadata and segmentation; store nothing.
 
     \b
     Example:
       kb extract report.pdf --json | jq '.clauses[] | select(.kind == "article") | .number'
     """
-    from kb.errors import KbError
+    from kb.models import Failure
     from kb.pipeline import Options, process_file
+    from kb.pipeline.incremental import process_or_failure
+    from kb.pipeline.limits import Limits, run_bounded
 
     overrides = None
     if metadata_file is not None:
@@ -186,13 +193,16 @@ def extract(obj: KbContext, files: tuple[Path, ...], metadata_file: Path | None,
         overrides = load_overrides(metadata_file)
     options = Options(ocr=ocr, overrides=overrides)
     failed = 0
-    for file in files:
-        try:
-            processed = process_file(file, options)
-        except KbError as exc:
-            if obj.debug:
-                raise
-            click.echo(f"failed: {exc}", err=True)
+    # Each file is read in a worker process under the time and memory limits, as `kb ingest` reads it (with
+    # --debug in this process, so that a traceback shows where a file fails).
+    if obj.debug:
+        outcomes: Any = ((str(f), process_file(f, options)) for f in files)
+    else:
+        work = functools.partial(process_or_failure, options=options)
+        outcomes = run_bounded([str(f) for f in files], work, 1, Limits(timeout, max_memory))
+    for file, processed in outcomes:
+        if isinstance(processed, Failure):
+            click.echo(f"failed: {processed.message}", err=True)
             failed += 1
             continue
         doc = processed.document

@@ -57,6 +57,12 @@ Progress = Callable[[str, bool], None]
 
 def _safe_process(job: tuple[str, str], options: Options) -> Processed | Failure:
     path, key = job
+    return process_or_failure(path, options, key)
+
+
+def process_or_failure(path: str, options: Options, key: str | None = None) -> Processed | Failure:
+    """:func:`process_file`, with every problem of the file (a bug included) as a named :class:`Failure`; only a
+    MemoryError is raised, for the worker to report against its memory limit."""
     try:
         return process_file(path, options, key)
     except KbError as exc:
@@ -65,8 +71,20 @@ def _safe_process(job: tuple[str, str], options: Options) -> Processed | Failure
         raise  # the worker reports it against its memory limit
     except RecursionError:
         return Failure(path, "FileTooCostly", f"{path}: nested too deeply to read; skipped")
+    except SystemError as exc:
+        if _memory_capped():  # C code (a tokenizer, a parser) that failed to allocate under the cap says only this
+            raise MemoryError(str(exc)) from exc
+        return Failure(path, "InternalError", f"{path}: could not be processed (SystemError: {exc})")
     except Exception as exc:  # a bug must not stop the batch: report it against the file
         return Failure(path, "InternalError", f"{path}: could not be processed ({type(exc).__name__}: {exc})")
+
+
+def _memory_capped() -> bool:
+    """True in a worker whose address space is capped (kb.pipeline.limits.limit_memory)."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return soft != resource.RLIM_INFINITY
 
 
 def _process_all(
