@@ -24,7 +24,7 @@ from kb.versions.records import Version
 # A document id as kb makes them: 12 lowercase hex digits, e.g. 3f2a9c01b7de.
 DOC_ID = re.compile(r"^[0-9a-f]{12}$")
 # A clause written after a title: 第二十一条, 第21条, 第二十一条之一第二款, 第一章; the title precedes it.
-CLAUSE_SUFFIX = re.compile(r"\s*(第[零〇一二三四五六七八九十百千两\d]+[编章节条].*)$")
+CLAUSE_SUFFIX = re.compile(r"(?<!\s)\s*(第[零〇一二三四五六七八九十百千两\d]+[编章节条].*)$")
 # Brackets a 发文字号's year is written in: 〔2018〕, [2018], 【2018】, (2018), （2018）, ［2018］, 〈2018〉.
 NUMBER_BRACKETS = str.maketrans(dict.fromkeys("[【(（［〈{", "〔") | dict.fromkeys("]】)）］〉}", "〕"))
 # A 发文字号 as typed: an issuer's abbreviation, a bracketed year, a number and 号 (国办发〔2018〕124号).

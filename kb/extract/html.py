@@ -104,7 +104,7 @@ TECHNICAL_META = frozenset({
 # fmt: on
 # Separators between a page's title and the site's name in <title>: "上海市数据条例_法规规章_上海市",
 # "…条例 - 北京市人民政府", "…｜中国政府网".
-TITLE_SUFFIX = re.compile(r"\s*(?:[_｜|]|\s[-－—–]+\s|——)\s*")
+TITLE_SUFFIX = re.compile(r"(?<!\s)\s*(?:[_｜|]|\s[-－—–]+\s|——)\s*")
 # A part of <title> that names the site or a section, not the document: "某市人民政府门户网站", "中国政府网",
 # "法规规章", "首页".
 SITE_NAME = re.compile(r"(?:网|网站|门户|首页|政府|人民政府|政务公开|法规规章|政策文件|信息公开)$")

@@ -39,7 +39,7 @@ POLICY_TITLE = re.compile(
     r"(?:通知|意见|批复|复函|函|答复|纪要|方案|规划|通报|公告|通告|指引|指南|要点)(?:（[^）]*）|\([^)]*\))?$"
 )
 # A national law's title: 中华人民共和国数据安全法, 民法典, 刑法修正案（十一） (宪法修正案 is caught first).
-LAW_TITLE = re.compile(r"(?:法|法典|法修正案(?:（[^）]*）)?)(?:（[^）]*）)?$")
+LAW_TITLE = re.compile(r"(?:法|法典|法修正案(?:（[^（）]*）)?)(?:（[^（）]*）)?$")
 # The constitution and its amendments.
 CONSTITUTION_TITLE = re.compile(r"^(?:中华人民共和国)?宪法(?:修正案)?(?:（[^）]*）)?$")
 # Words of a judicial interpretation's title when it does not name the court: 关于审理…案件具体应用法律若干问题的解释.

@@ -20,7 +20,7 @@ TERM = re.compile(r"第\s*[一二三四五六七八九十]{1,3}\s*届")
 BODY_END = re.compile(
     r"《|<|〈|[(（]"
     r"|审判委员会|检察委员会"
-    r"|(?:\d{4}\s*年\s*)?第?\s*[\d一二三四五六七八九十百零〇]+\s*次"
+    r"|(?<![\d一二三四五六七八九十百零〇\s])(?:\d{4}\s*年\s*)?第?\s*+[\d一二三四五六七八九十百零〇]++\s*次"
     r"|(?:常务|部务|局务|室务|委务|署务|行务|主任|厅务|部长办公|委员长)?会议"
     r"|令(?=\s*第|\s*\d|公布|发布|$)|第\s*\d+\s*号|公告|(?<=[院会部局署委厅府])以"
     r"|审议|通过|批准|公布|发布|颁布|印发|修正|修订|修改|施行|实施|执行|生效|废止|决定|制定"
@@ -64,7 +64,7 @@ _TITLE_OPEN, _TITLE_CLOSE = "《", "》"
 # Outer brackets some headers wrap their lines in: "（2014年11月1日第十二届全国人民代表大会…会议通过）".
 _OUTER = "（）()〔〕[] 　"
 # The first characters of a line that starts a new clause rather than continuing the previous one.
-_LINE_START = re.compile(r"^[\s(（]*(?:根据)?\s*(?:[0-9０-９]{4}\s*年|[〇零○一二三四五六七八九]{4}年)")
+_LINE_START = re.compile(r"^[\s(（]*+(?:根据)?\s*(?:[0-9０-９]{4}\s*年|[〇零○一二三四五六七八九]{4}年)")
 
 
 @dataclass(frozen=True, slots=True)

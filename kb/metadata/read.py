@@ -46,7 +46,7 @@ STATUS_WORDS: tuple[tuple[re.Pattern[str], Status], ...] = (
 # Label characters dropped before a field is looked up: spaces (also full-width) and colons.
 _LABEL_NOISE = re.compile(r"[\s　:：]")
 # The word a masthead ends with after the issuing bodies: "某某省人民政府文件", "国务院办公厅 中央军委办公厅文件".
-MASTHEAD_SUFFIX = re.compile(r"\s*(?:文件|公报|令)$")
+MASTHEAD_SUFFIX = re.compile(r"(?<!\s)\s*(?:文件|公报|令)$")
 # Drafts: 草案, 征求意见稿, 送审稿 in the title ("……条例（草案）", "……办法（征求意见稿）").
 DRAFT_MARK = re.compile(r"草案|征求意见稿|送审稿|讨论稿")
 # A repeal noted in the title: "……办法（已废止）", "……（失效）".

@@ -217,7 +217,7 @@ def ends_sentence(line: str) -> bool:
 
 
 # A table-of-contents entry's tail of dot leaders and a page number: "第一章 总则……………1", "第二章 管理 .... 12".
-TOC_ENTRY_TAIL = re.compile(r"[\s\u3000]*[.．…·‥_-]{2,}[\s\u3000]*\d{1,4}$|[\s\u3000]+\d{1,4}$")
+TOC_ENTRY_TAIL = re.compile(r"(?<!\s)\s*(?<![.．…·‥_-])[.．…·‥_-]{2,}\s*\d{1,4}$|(?<!\s)\s+\d{1,4}$")
 
 
 def toc_entry_key(text: str) -> str:

@@ -11,7 +11,7 @@ COUNTRY = "中华人民共和国"
 PAGE_TITLE_SUFFIX = re.compile(r"[_|｜].*$")
 # Version notes at the end of a title, dropped from the short title: （2018年修正）, (2015修订), （2020年修正文本）;
 # not the year that names a numbered amendment, 宪法修正案（2004年）.
-VERSION_NOTE = re.compile(r"(?<!修正案)\s*[（(]\s*\d{4}\s*年?\s*(?:修正|修订|修改)?(?:文本|版)?\s*[)）]\s*$")
+VERSION_NOTE = re.compile(r"(?<!修正案)(?<!\s)\s*[（(]\s*\d{4}\s*年?\s*(?:修正|修订|修改)?(?:文本|版)?\s*[)）]\s*$")
 
 
 def clean_title(title: str | None) -> str | None:

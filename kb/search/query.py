@@ -82,12 +82,12 @@ STATUS_ALIASES = {"现行有效": "in_force", "有效": "in_force", "现行": "i
 
 # Numbering contexts in which a number is written in either script: 第21条 / 第二十一条, 2020年 / 二〇二〇年.
 # An Arabic number after 第 or before a unit of numbering (第21条, 21条, 第3章).
-ARABIC_ORDINAL = re.compile(r"(?<=第)\d+|\d+(?=[条款项章节编目])")
+ARABIC_ORDINAL = re.compile(r"(?<=第)\d++|(?<!\d)\d++(?=[条款项章节编目])")
 # A four-digit Arabic year before 年 (2020年).
 ARABIC_YEAR = re.compile(r"\d{4}(?=年)")
 # A Chinese number after 第 or before a unit of numbering (第二十一条, 二十一条, 第三章).
 CHINESE_ORDINAL = re.compile(
-    r"(?<=第)[零〇一二两三四五六七八九十百千]+|[零〇一二两三四五六七八九十百千]+(?=[条款项章节编目])"
+    r"(?<=第)[零〇一二两三四五六七八九十百千]++|(?<![零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千]++(?=[条款项章节编目])"
 )
 # A year in Chinese digits before 年 (二〇二〇年).
 CHINESE_YEAR = re.compile(r"[零〇一二三四五六七八九]{4}(?=年)")

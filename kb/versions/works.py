@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # 关于批准《…》的决议. Two documents so titled are two acts, never two versions of one.
 ONE_OFF_ACT = re.compile(r"关于(?:修改|修正|废止|批准|停止执行|暂时调整|授权)")
 # The date a file name of some collections ends with: 数据安全法(2021-06-10).md -> 数据安全法.
-FILE_DATE = re.compile(r"\s*[（(]\d{4}-\d{2}-\d{2}[)）]$")
+FILE_DATE = re.compile(r"(?<!\s)\s*[（(]\d{4}-\d{2}-\d{2}[)）]$")
 # Events whose date is the date of a version of the text.
 _VERSION_EVENTS = (EventKind.ADOPTED, EventKind.AMENDED, EventKind.REVISED, EventKind.PROMULGATED, EventKind.APPROVED)
 # Whitespace and the full-width space, which transcriptions of one text differ in.
