@@ -181,6 +181,11 @@ def test_subject_and_status_facets_count_the_store_values(index: SearchIndex, en
         facets = dict(index.search("数据", limit=1).facets)
         assert dict(facets["subject"]) == dict(subjects) and dict(facets["status"]) == dict(statuses)
         assert facets["subject"][0] == ("数据治理", subjects["数据治理"])  # the most frequent first
+        # status: typed in the query is the store's status too, as --status reads it (the versions stage decides
+        # it after indexing: an indexed document may since have been amended).
+        amended = index.search("数据 status:amended", limit=1000)
+        assert amended.total == statuses["amended"] and {h.doc_id for h in amended.hits} == {docs[2][0].id}
+        assert index.search("数据 status:repealed").total == 0
         # New store values (after a build) replace the old ones, for a search of the same text too.
         index.set_document_facets({docs[2][0].id: ("repealed", ())})
         again = dict(index.search("数据", limit=1).facets)

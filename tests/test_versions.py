@@ -256,3 +256,13 @@ def test_list_and_search_take_status_and_as_of(corpus_home: Path) -> None:
                              "--limit", "50"))  # fmt: skip
     assert {h["year"] for h in latest["hits"] if h["title"] == "中华人民共和国会计法"} == {2024}
     assert {h["year"] for h in hits["hits"] if h["title"] == "中华人民共和国会计法"} == {2017}
+
+
+def test_status_typed_in_the_query_is_the_status_option(corpus_home: Path) -> None:
+    """`status:amended` in the query reads the status the versions stage decided, as --status does (the index
+    holds the status the metadata gave, which for most documents is none)."""
+    for status in ("amended", "in_force", "repealed"):
+        option = json.loads(_run(corpus_home, "search", "会计", "--status", status, "--json", "--limit", "5"))
+        typed = json.loads(_run(corpus_home, "search", f"会计 status:{status}", "--json", "--limit", "5"))
+        assert typed["total"] == option["total"] > 0, status
+        assert [h["doc_id"] for h in typed["hits"]] == [h["doc_id"] for h in option["hits"]]

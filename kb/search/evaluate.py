@@ -183,7 +183,7 @@ class _Evaluator:
             score[ids] = scores
             return mask, score
         if isinstance(node, Filter):
-            return filter_mask(part, node), np.zeros(part.size, dtype=np.float32)
+            return filter_mask(part, node, self.snapshot.facet_table), np.zeros(part.size, dtype=np.float32)
         if isinstance(node, Not):
             mask, _ = self.evaluate(node.item, index)
             return ~mask, np.zeros(part.size, dtype=np.float32)
@@ -212,8 +212,14 @@ def _all_texts(node: Node) -> list[Text]:
     return [t for item in node.items for t in _all_texts(item)]
 
 
-def filter_mask(part: Part, node: Filter) -> np.ndarray:
-    """Entries of ``part`` whose field satisfies the filter."""
+def filter_mask(part: Part, node: Filter, table: FacetTable | None = None) -> np.ndarray:
+    """Entries of ``part`` whose field satisfies the filter. With ``table`` (the store's values), ``status:`` is
+    the status the versions stage decided, as the --status option reads it, not the one indexed with the text."""
+    if node.field == "status" and table is not None:
+        status_of = part.facet_maps(table)[0]
+        status_codes = [table.statuses.index(v) for v in (node.values or (node.value,)) if v in table.statuses]
+        by_status: np.ndarray = np.isin(status_of, status_codes)[part.version_codes]
+        return by_status
     if node.field == "topic":
         found = part.data.postings("topic", node.value or "")
         mask = np.zeros(part.size, dtype=bool)
@@ -414,7 +420,7 @@ def _evaluate_documents(snapshot: Snapshot, evaluator: _Evaluator, space: Docume
         return mask, score
     if isinstance(node, Filter):
         for index, part in enumerate(snapshot.parts):
-            hit = filter_mask(part, node) & part.alive & part.is_doc
+            hit = filter_mask(part, node, snapshot.facet_table) & part.alive & part.is_doc
             docs = space.doc_of[index][np.flatnonzero(hit)]
             mask[docs[docs >= 0]] = True
         return mask, score

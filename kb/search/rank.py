@@ -210,7 +210,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
         max_into(title, docs[own], word_scores[index][own])
         scope = part.scope(False) & (docs >= 0)
         for node in filters:
-            scope &= filter_mask(part, node)
+            scope &= filter_mask(part, node, snapshot.facet_table)
         clause_ids = np.flatnonzero(scope & (evidence > 0))
         _add_top(best_article, docs[clause_ids], evidence[clause_ids], LAW_TOP_K)
         article.append(evidence)

@@ -177,6 +177,10 @@ class TantivyIndex:
             low = -1 if node.low is None else node.low
             high = 100_000 if node.high is None else node.high
             return q.range_query(self.schema, node.field, self.tantivy.FieldType.Integer, low, high)
+        if node.field == "status" and self.doc_values is not None:  # the store's status, as --status reads it
+            wanted = set(node.values or (node.value,))
+            chosen = [doc_id for doc_id, (status, _) in self.doc_values.items() if status in wanted]
+            return q.term_set_query(self.schema, "doc_id", chosen) if chosen else q.empty_query()
         if node.values:  # any of several values: the documents a front end selected (by subject)
             return q.term_set_query(self.schema, node.field, list(node.values))
         return q.term_query(self.schema, node.field, node.value or "")
