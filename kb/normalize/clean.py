@@ -220,9 +220,21 @@ def ends_sentence(line: str) -> bool:
 TOC_ENTRY_TAIL = re.compile(r"(?<!\s)\s*(?<![.．…·‥_-])[.．…·‥_-]{2,}\s*\d{1,4}$|(?<!\s)\s+\d{1,4}$")
 
 
+def has_toc_tail(text: str) -> bool:
+    """Whether ``text`` ends in a table of contents' leader and page number (a digit last: checked first, as most
+    lines end otherwise)."""
+    last = text[:-1] if text.endswith("\n") else text
+    return last[-1:].isdigit() and TOC_ENTRY_TAIL.search(text) is not None
+
+
+def without_toc_tail(text: str) -> str:
+    """``text`` without its table-of-contents leader and page number, if it ends in them."""
+    return TOC_ENTRY_TAIL.sub("", text) if has_toc_tail(text) else text
+
+
 def toc_entry_key(text: str) -> str:
     """A table-of-contents entry or heading without dot leaders, page number and spaces, for matching the two."""
-    return squeeze(TOC_ENTRY_TAIL.sub("", text.strip()))
+    return squeeze(without_toc_tail(text.strip()))
 
 
 def toc_span(texts: Sequence[str]) -> tuple[int, int] | None:
@@ -244,8 +256,8 @@ def toc_span(texts: Sequence[str]) -> tuple[int, int] | None:
         key = toc_entry_key(text)
         if first_key is not None and key == first_key:
             break
-        entry = structural_kind(TOC_ENTRY_TAIL.sub("", text)) is not None or (
-            first_key is not None and TOC_ENTRY_TAIL.search(text) is not None and not ends_sentence(text)
+        entry = structural_kind(without_toc_tail(text)) is not None or (
+            first_key is not None and has_toc_tail(text) and not ends_sentence(text)
         )
         if not entry:
             break

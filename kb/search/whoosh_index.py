@@ -34,6 +34,8 @@ INDEX_DIR = "index"
 INDEX_NAME = "MAIN"
 LOCK_NAME = f"{INDEX_NAME}_WRITELOCK"
 LOCK_WAIT_SECONDS = 60.0
+# A reader lists the index folder for a new commit at least this often even when its modification time is unchanged.
+RELIST_SECONDS = 1.0
 # Batches of at least this many entries are written by several processes at once.
 PARALLEL_MIN_ENTRIES = 40_000
 # A segment holds at most this many entries: building one takes about 4 KB of memory per entry.
@@ -203,6 +205,8 @@ class WhooshIndex:
         self.doc_values: DocFacetValues | None = None
         self.facet_table: FacetTable | None = None
         self._snapshot: Any = None
+        # (the index folder's stat, the generation listed then, when): see _latest_generation.
+        self._listed: tuple[tuple[int, int, int], int, float] | None = None
 
     # -- reading --------------------------------------------------------------------------------------------------
 
@@ -222,13 +226,27 @@ class WhooshIndex:
             except FileNotFoundError:  # a writer removed the files of an older commit while they were opened
                 if attempt == 4:
                     raise
+                self._listed = None
                 time.sleep(0.05)
         raise AssertionError("unreachable")
 
     def _latest_generation(self) -> int:
+        """The newest commit's number. Listing the folder (some 300 files) costs more than a small search's
+        arithmetic, so it is listed again only when the folder changed (a commit adds a table of contents, which
+        changes its modification time) or a second has passed (for file systems with coarse times)."""
         from whoosh.index import TOC
 
+        try:
+            info = os.stat(self.path)
+            key = (info.st_mtime_ns, info.st_ino, info.st_nlink)
+        except OSError:
+            key = None
+        now = time.monotonic()
+        listed = self._listed
+        if key is not None and listed is not None and listed[0] == key and now - listed[2] < RELIST_SECONDS:
+            return listed[1]
         generation = TOC._latest_generation(self.storage, INDEX_NAME)
+        self._listed = (key, int(generation), now) if key is not None and generation >= 0 else None
         if generation < 0:
             raise IndexMissing(f"{self.path}: no search index here; run `kb ingest PATH` to build it")
         return int(generation)
@@ -396,6 +414,7 @@ class WhooshIndex:
             if TEMP_TOC.match(name):
                 self.storage.delete_file(name)
         self._snapshot = None
+        self._listed = None
 
     def close(self) -> None:
         """Release open files (the index can be opened again)."""
