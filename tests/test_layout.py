@@ -117,3 +117,13 @@ def test_no_stage_imports_a_front_end() -> None:
 def test_whoosh_is_imported_by_its_backend_alone() -> None:
     users = {name for name, path in MODULES.items() if any(t.split(".")[0] == "whoosh" for t in all_imports(path))}
     assert users and users <= WHOOSH_BACKEND
+
+
+def test_commands_that_do_not_search_do_not_import_numpy() -> None:
+    """Every `kb` command loads the CLI group; numpy (some 0.13 s) is for the commands that search or count."""
+    import subprocess
+    import sys
+
+    code = "import sys, kb.cli; print(sorted(m for m in ('numpy', 'whoosh', 'spacy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported when counting, not by every command that names these types
+    import numpy as np
 
 # doc id -> (its status, its assigned subjects), as the store holds them (Store.document_facets).
 DocFacetValues = Mapping[str, tuple[str | None, tuple[str, ...]]]
@@ -56,6 +58,8 @@ class FacetTable:
     def version_maps(self, versions: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For the version values of one segment ("<doc_id>@<sha256>"): each one's status code (-1: none), and the
         pairs (version code, subject code) of the subjects assigned to its document."""
+        import numpy as np
+
         status = np.full(len(versions), -1, dtype=np.int64)
         rows: list[int] = []
         cols: list[int] = []
