@@ -285,7 +285,7 @@ def run_search(snapshot: Snapshot, tree: Node, *, docs: bool, limit: int, sort: 
         finals.append(mask & part.scope(False))
         scores.append(score)
     total = int(sum(int(f.sum()) for f in finals))
-    facet_counts = _facets(snapshot, finals, snapshot.facet_table) if facets else ()
+    facet_counts = _facets(snapshot, finals) if facets else ()
     chosen = _top(snapshot, finals, scores, limit, sort)
     leaves = texts(tree)
     hits = tuple(_hit(snapshot.parts[i].entry(local), score, leaves) for i, local, score in chosen)
@@ -327,10 +327,12 @@ def best_k(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
     return chosen[np.lexsort((-secondary[chosen], -primary[chosen]))]
 
 
-def _facets(snapshot: Snapshot, masks: Sequence[np.ndarray], table: FacetTable | None) -> Facets:
+def _facets(snapshot: Snapshot, masks: Sequence[np.ndarray]) -> Facets:
     """Counts per value of province, year, type and level over the entries selected by ``masks`` (one per part;
-    entries without a value left out), and with ``table`` (the store's values) per subject and status, counted per
-    document version. Each part's codes are counted with bincount and added into the snapshot's value vocabulary."""
+    entries without a value left out), and with the snapshot's facet table (the store's values) per subject and
+    status, counted per document version. Each part's codes are counted with bincount and added into the
+    snapshot's value vocabulary."""
+    table: FacetTable | None = snapshot.facet_table
     totals = {field: np.zeros(len(snapshot.facet_vocabulary(field)[0]), dtype=np.int64) for _, field in FACETS}
     statuses = np.zeros(len(table.statuses) if table else 0, dtype=np.int64)
     subjects = np.zeros(len(table.subjects) if table else 0, dtype=np.int64)
@@ -380,7 +382,7 @@ def _search_documents(snapshot: Snapshot, evaluator: _Evaluator, tree: Node, lim
         mask = np.zeros(part.size, dtype=bool)
         mask[space.local[on & dmask]] = True
         selected.append(mask)
-    facet_counts = _facets(snapshot, selected, snapshot.facet_table) if facets else ()
+    facet_counts = _facets(snapshot, selected) if facets else ()
     ids = np.flatnonzero(dmask)
     dates = space.date[ids]
     scores = dscore[ids]
@@ -460,16 +462,21 @@ def _best_entries(snapshot: Snapshot, evaluator: _Evaluator, space: DocumentSpac
 # -- hits -------------------------------------------------------------------------------------------------------
 
 
-def max_into(target: np.ndarray, owners: np.ndarray, values: np.ndarray) -> None:
-    """target[o] = max(target[o], the largest of the values owned by o), for each owner o (owners may repeat);
-    a sort and one reduction, where ``np.maximum.at`` loops element by element."""
-    if not len(owners):
-        return
+def group_max(owners: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct owners (ascending) and, for each, the largest of its values: a sort and one reduction, where
+    ``np.maximum.at`` loops element by element. ``owners`` must not be empty."""
     order = np.argsort(owners, kind="stable")
     owners, values = owners[order], values[order]
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    firsts = owners[starts]
-    target[firsts] = np.maximum(target[firsts], np.maximum.reduceat(values, starts))
+    return owners[starts], np.maximum.reduceat(values, starts)
+
+
+def max_into(target: np.ndarray, owners: np.ndarray, values: np.ndarray) -> None:
+    """target[o] = max(target[o], the largest of the values owned by o), for each owner o (owners may repeat)."""
+    if not len(owners):
+        return
+    firsts, largest = group_max(owners, values)
+    target[firsts] = np.maximum(target[firsts], largest)
 
 
 def _hit(entry: Entry, score: float, leaves: Sequence[Text]) -> SearchHit:

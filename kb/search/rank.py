@@ -29,7 +29,7 @@ import numpy as np
 
 from kb.models import SearchHit
 from kb.search.analyzer import bigrams, normalize
-from kb.search.evaluate import Facets, _facets, _hit, _match_text, best_k, bm25, filter_mask, max_into
+from kb.search.evaluate import Facets, _facets, _hit, _match_text, best_k, bm25, filter_mask, group_max, max_into
 from kb.search.query import Filter, Text, text_node
 from kb.search.snapshot import Part, Snapshot
 
@@ -232,7 +232,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
         pool.extend((float(final[c]), index, int(ids[c])) for c in chosen.tolist())
     pool.sort(key=lambda item: -item[0])
     total = int(sum(int(s.sum()) for s in scopes))
-    facet_counts = _facets(snapshot, scopes, snapshot.facet_table) if facets else ()
+    facet_counts = _facets(snapshot, scopes) if facets else ()
     leaves = tuple(t for concept in found for t in concept.texts)
     hits: list[SearchHit] = []
     seen: set[tuple[str, str]] = set()
@@ -252,12 +252,8 @@ def _best_per_entry(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndar
     """Entries and, for each, the best of the scores its expressions got (one list: itself)."""
     if len(found) == 1:
         return found[0]
-    ids = np.concatenate([i for i, _ in found])
-    scores = np.concatenate([s for _, s in found])
-    order = np.argsort(ids, kind="stable")
-    ids, scores = ids[order], scores[order]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    return ids[starts], np.maximum(np.maximum.reduceat(scores, starts), 0.0).astype(np.float64)
+    unique, best = group_max(np.concatenate([i for i, _ in found]), np.concatenate([s for _, s in found]))
+    return unique, np.maximum(best, 0.0).astype(np.float64)
 
 
 def _add_top(target: np.ndarray, owners: np.ndarray, values: np.ndarray, k: int) -> None:

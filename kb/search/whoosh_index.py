@@ -202,7 +202,6 @@ class WhooshIndex:
         self.storage = storage
         self.path = path
         self.live: Mapping[str, str] | None = None
-        self.doc_values: DocFacetValues | None = None
         self.facet_table: FacetTable | None = None
         self._snapshot: Any = None
         # (the index folder's stat, the generation listed then, when): see _latest_generation.
@@ -253,7 +252,6 @@ class WhooshIndex:
 
     def set_document_facets(self, values: DocFacetValues | None) -> None:
         """Count results per subject and status with these values from the store (None: no such facets)."""
-        self.doc_values = values
         self.facet_table = FacetTable(values) if values is not None else None
         if self._snapshot is not None:
             self._snapshot.facet_table = self.facet_table

@@ -99,7 +99,6 @@ def _environment() -> jinja2.Environment:
         trace_href=render.trace_href,
         url=render.url,
         marked=render.marked,
-        facet_href=render.facet_href,
         facet_links=render.FacetLinks,
         levels=[v.value for v in Level],
         doc_types=[v.value for v in DocType],

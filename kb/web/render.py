@@ -200,7 +200,8 @@ class FacetLinks:
         self._pieces = [(key, _encoded(key, value)) for key, value in params.items()]
 
     def href(self, name: str, value: str) -> tuple[str, bool]:
-        """The URL for ``name=value`` and whether it is ticked now (see :func:`facet_href`)."""
+        """The search URL that ticks (or, when ticked, unticks) ``name=value``, and whether it is ticked now. A
+        year replaces a from/to range, which it would contradict."""
         chosen = str(self.params.get(name, "")) == value
         dropped = {"page", "from", "to"} if name == "year" else {"page"}
         new = [] if chosen else _encoded(name, value)
@@ -213,11 +214,3 @@ class FacetLinks:
                 out.extend(pieces)
         out.extend(new)
         return "/search" + ("?" + "&".join(out) if out else ""), chosen
-
-
-def facet_href(params: Mapping[str, object], name: str, value: str) -> tuple[str, bool]:
-    """The search URL that ticks (or, when ticked, unticks) one facet value, and whether it is ticked now.
-
-    A year replaces a from/to range, which it would contradict.
-    """
-    return FacetLinks(params).href(name, value)
