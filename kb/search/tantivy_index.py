@@ -153,6 +153,7 @@ class TantivyIndex:
         self.tantivy, self.index, self.schema, self.path = tantivy, index, schema, path
         self.live: Mapping[str, str] | None = None
         self.doc_values: DocFacetValues | None = None
+        self._docs_by_status: dict[str, list[str]] = {}  # from doc_values, for status: filters
 
     # -- building queries -----------------------------------------------------------------------------------------
 
@@ -178,8 +179,8 @@ class TantivyIndex:
             high = 100_000 if node.high is None else node.high
             return q.range_query(self.schema, node.field, self.tantivy.FieldType.Integer, low, high)
         if node.field == "status" and self.doc_values is not None:  # the store's status, as --status reads it
-            wanted = set(node.values or (node.value,))
-            chosen = [doc_id for doc_id, (status, _) in self.doc_values.items() if status in wanted]
+            wanted = dict.fromkeys(node.values or (node.value,))
+            chosen = [doc_id for status in wanted if status for doc_id in self._docs_by_status.get(status, ())]
             return q.term_set_query(self.schema, "doc_id", chosen) if chosen else q.empty_query()
         if node.values:  # any of several values: the documents a front end selected (by subject)
             return q.term_set_query(self.schema, node.field, list(node.values))
@@ -226,6 +227,10 @@ class TantivyIndex:
     def set_document_facets(self, values: DocFacetValues | None) -> None:
         """Count results per subject and status with these values from the store (None: no such facets)."""
         self.doc_values = values
+        self._docs_by_status = {}
+        for doc_id, (status, _) in (values or {}).items():
+            if status:
+                self._docs_by_status.setdefault(status, []).append(doc_id)
 
     def set_live(self, live: Mapping[str, str] | None) -> None:
         """Restrict hits and facets to entries of these document versions (doc id -> sha256); None lifts it."""
