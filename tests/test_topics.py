@@ -81,6 +81,44 @@ def test_a_tag_belongs_to_the_article_even_when_the_match_is_in_a_point() -> Non
     assert {(t.clause_id, t.topic) for t in tags} == {("chp_1__art_1", "数据共享"), ("chp_1__art_1", "个人信息")}
 
 
+def test_articles_inherit_the_topic_their_chapter_heading_names() -> None:
+    body = (
+        "第一章 数据安全保护义务\n第一条 任何组织收集数据，应当采取合法、正当的方式。\n"
+        "第二条 开展数据处理活动，应当依法办理。\n第三条 本条例自公布之日起施行。\n"
+        "第二章 其他规定\n第四条 收集数据应当合法。"
+    )
+    tags = {(t.clause_id, t.topic): t for t in _tags(body)}
+    # the articles that speak of data get the heading's topic, with the heading's words as the evidence
+    assert set(tags) == {("chp_1__art_1", "数据安全"), ("chp_1__art_2", "数据安全")}
+    tag = tags[("chp_1__art_1", "数据安全")]
+    assert tag.terms == ("数据安全保护义务",) and [body[s:e] for s, e in tag.spans] == ["数据安全保护义务"]
+
+
+def test_an_article_naming_a_topic_of_its_own_does_not_inherit_the_headings() -> None:
+    body = "第一章 数据资源开发利用\n第一条 政务部门之间实行数据共享。\n第二条 政务部门应当做好数据归档。"
+    pairs = {(t.clause_id, t.topic) for t in _tags(body)}
+    assert ("chp_1__art_1", "数据要素") not in pairs and ("chp_1__art_1", "数据共享") in pairs
+    assert ("chp_1__art_2", "数据要素") in pairs
+
+
+def test_a_negated_heading_term_and_a_missing_heading_context_give_no_tag() -> None:
+    # 非公共数据 is not 公共数据; a 数据资源 chapter's article is about public data only where it names its holders
+    assert _tags("第一章 非公共数据\n第一条 鼓励企业开发利用数据。") == ()
+    pairs = {(t.clause_id, t.topic) for t in _tags("第一章 数据资源\n第一条 企业可以依法使用数据。\n"
+                                                   "第二条 政务部门应当依法使用数据。")}  # fmt: skip
+    assert pairs == {("chp_1__art_2", "公共数据")}
+
+
+def test_every_article_of_the_data_security_law_but_the_general_ones_has_a_topic() -> None:
+    # Regression (issue: 14 of its 55 articles had none): the chapters 数据安全制度 and 数据安全保护义务 name the
+    # topic of articles that do not repeat it. Left without a topic: complaints, liability in general, the date.
+    processed = _real("lawrefbook/行政法/数据安全法(2021-06-10).md")
+    tagged = {t.clause_id for t in processed.topics}
+    articles = [c for c in processed.document.clauses if c.kind.value == "article"]
+    assert len(articles) == 55
+    assert [c.number for c in articles if c.id not in tagged] == ["第十二条", "第五十二条", "第五十五条"]
+
+
 def test_tagging_is_pure_and_ordered() -> None:
     doc = make_document("第一条 保障数据安全。\n第二条 保护个人信息，保障数据安全。")
     lexicon = load_lexicon()

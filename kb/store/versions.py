@@ -110,6 +110,10 @@ class VersionsTable:
             for r in rows
         ]  # fmt: skip
 
+    def copy_ids(self) -> set[str]:
+        """The doc ids that are copies of another document (duplicate_of set): what searches return once."""
+        return {r[0] for r in self._conn.execute("SELECT doc_id FROM versions WHERE duplicate_of IS NOT NULL")}
+
     def version(self, doc_id: str) -> Version | None:
         """The version a document is, or None before the versions stage has run."""
         found = self.versions(doc_id=doc_id)

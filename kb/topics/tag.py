@@ -2,7 +2,8 @@
 
 A tag belongs to an article (条) when the match lies inside one -- an article is the unit a reader cites and
 compares across provinces -- and otherwise to the deepest clause holding the match: a division or item of a policy
-document, a preamble. Headings of chapters and sections and tables of contents are not tagged. Matching uses
+document, a preamble. Headings of chapters and sections and tables of contents are not tagged; the articles under
+a heading that names a topic (第四章 数据安全保护义务) inherit it when they speak of data. Matching uses
 spaCy's PhraseMatcher through kb.nlp.Lexicon, one token per character, so terms match wherever their characters
 occur, whatever the word segmentation.
 """
@@ -27,6 +28,11 @@ TOPICS_FILE = DATA_DIR / "topics.yaml"
 _NOT_TAGGED = frozenset({ClauseKind.TOC, ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
 # The label prefix under which a topic's context-bound terms (国有资产, 向社会开放) are matched.
 _CONTEXT_LABEL = "context:"
+# Headings whose topic the articles below them inherit (第四章 数据安全保护义务 -> its articles are about 数据安全).
+_HEADINGS = frozenset({ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
+# What an article under such a heading must speak of to inherit its topic: data, networks, information systems or
+# resources, personal information (a 法律责任 article that only cites others does not, nor one on 政务信息公开).
+_DATA_WORDS = ("数据", "网络", "信息系统", "信息资源", "个人信息")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,8 @@ class Topic:
     terms: tuple[str, ...]
     context_terms: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    # What an article must hold besides a data word to inherit the topic from its chapter's heading (none: nothing).
+    heading_context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # one per loaded file set: hashed and compared by identity
@@ -86,12 +94,13 @@ def read_topics(path: Path) -> list[Topic]:
         terms = _strings(entry.get("terms"), path, name, "terms")
         context_terms = _strings(entry.get("context_terms"), path, name, "context_terms")
         context = _strings(entry.get("context"), path, name, "context")
+        heading_context = _strings(entry.get("heading_context"), path, name, "heading_context")
         if not terms and not context_terms:
             raise TopicLexiconError(f"{path}: topic {name!r} has no terms; give at least one under 'terms'")
         if context_terms and not context:
             raise TopicLexiconError(f"{path}: topic {name!r} has context_terms but no 'context' words")
         topics.append(Topic(name, str(description) if description else None, tuple(terms), tuple(context_terms),
-                            tuple(context)))  # fmt: skip
+                            tuple(context), tuple(heading_context)))  # fmt: skip
     return topics
 
 
@@ -108,6 +117,7 @@ def _merge(base: list[Topic], extra: list[Topic]) -> list[Topic]:
             tuple(dict.fromkeys(old.terms + topic.terms)),
             tuple(dict.fromkeys(old.context_terms + topic.context_terms)),
             tuple(dict.fromkeys(old.context + topic.context)),
+            tuple(dict.fromkeys(old.heading_context + topic.heading_context)),
         )
     return list(merged.values())
 
@@ -157,8 +167,12 @@ def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
     by_id = tree.by_id
     grouped: dict[tuple[str, str], list[PhraseMatch]] = {}
     order: dict[str, int] = {}
+    headings: dict[tuple[str, str], list[PhraseMatch]] = {}
     for match in matches:
         unit = _unit(tree, match.start)
+        negated = match.start > 0 and doc.body[match.start - 1] == "非"  # 非公共数据 is not 公共数据
+        if unit is not None and unit.kind in _HEADINGS and match.end <= unit.own_end and not negated:
+            headings.setdefault((unit.id, match.label), []).append(match)
         if unit is None or unit.kind in _NOT_TAGGED:
             continue
         order.setdefault(unit.id, unit.start)
@@ -175,8 +189,44 @@ def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
             elif label != topic.name:
                 continue
             pooled.setdefault((clause_id, topic.name), []).extend(found)
+    for key, found in _inherited(doc, tree, lexicon, headings, pooled).items():
+        order.setdefault(key[0], by_id[key[0]].start)
+        pooled[key] = found
     tags = [_tag(doc.id, key, found) for key, found in pooled.items()]
     return tuple(sorted(tags, key=lambda t: (order[t.clause_id], lexicon.names.index(t.topic))))
+
+
+def _inherited(
+    doc: Document,
+    tree: ClauseTree,
+    lexicon: TopicLexicon,
+    headings: Mapping[tuple[str, str], list[PhraseMatch]],
+    tagged: Mapping[tuple[str, str], list[PhraseMatch]],
+) -> dict[tuple[str, str], list[PhraseMatch]]:
+    """Tags the articles of a chapter or section get from its heading.
+
+    A heading that names a topic with one of its own terms (not a context-bound one, not negated as in 非公共数据)
+    makes each article below it a clause on that topic, with the heading's terms as the evidence, when the article
+    has no topic of its own, speaks of data (``_DATA_WORDS``) and holds one of the topic's ``heading_context``
+    words where it gives them. An article that names a topic itself is about that one: a 数据共享 article in a
+    chapter headed 数据资源开发利用 is not also about 数据要素. The heading itself is still not tagged."""
+    own = {clause_id for clause_id, _ in tagged}
+    found: dict[tuple[str, str], list[PhraseMatch]] = {}
+    for (clause_id, label), matches in headings.items():
+        heading = tree.by_id[clause_id]
+        topic = lexicon.topic(label)
+        if topic is None or heading.kind not in _HEADINGS:
+            continue
+        for article in tree.descendants(heading):
+            key = (article.id, topic.name)
+            if article.kind is not ClauseKind.ARTICLE or article.id in own or key in found:
+                continue
+            text = doc.body[article.start : article.end]
+            if any(word in text for word in _DATA_WORDS) and (
+                not topic.heading_context or any(word in text for word in topic.heading_context)
+            ):
+                found[key] = list(matches)
+    return found
 
 
 def _tag(doc_id: str, key: tuple[str, str], found: list[PhraseMatch]) -> TopicTag:

@@ -174,7 +174,7 @@ def searchable_versions(store: Store, status: Status | None = None, as_of: date 
 
     clean = store.get_meta("index_state") == "clean"
     if status is None and as_of is None:
-        copies = {v.doc_id for v in store.versions() if v.duplicate_of is not None}
+        copies = store.copy_ids()
         if clean and not copies:
             return None  # store and index agree and nothing is to be hidden: no filter to pay for
         live = store.live_versions()
