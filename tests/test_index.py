@@ -417,3 +417,35 @@ def test_the_engines_agree_on_the_tantivy_folder() -> None:
     from kb.search import engines, tantivy_index
 
     assert engines.TANTIVY_DIR == tantivy_index.TANTIVY_DIR
+
+
+def test_a_tantivy_index_of_an_older_schema_is_named_to_readers_and_rebuilt_by_ingest(tmp_path: Path) -> None:
+    # An index built before the bigram fields: readers are told to ingest; the next ingest indexes every document
+    # again from the store, and searches answer as before.
+    import tantivy
+
+    from kb.pipeline import ingest
+    from kb.search.tantivy_index import tantivy_path
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_bytes(corpus_file(DATA_SECURITY).read_bytes())
+    home = tmp_path / "home"
+    ingest([corpus], home, engine="tantivy")
+    before = open_search_index(home).search("重要数据目录", limit=5)
+    assert before.total > 0
+    path = tantivy_path(home)
+    for child in path.iterdir():
+        child.unlink()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("norm", stored=False)
+    old = tantivy.Index(builder.build(), path=str(path))
+    writer = old.writer(heap_size=15_000_000, num_threads=1)
+    writer.commit()
+    writer.wait_merging_threads()
+    with pytest.raises(IndexMissing, match="older kb"):
+        open_search_index(home)
+    report = ingest([corpus], home)
+    assert not report.failures
+    after = open_search_index(home).search("重要数据目录", limit=5)
+    assert (after.total, [h.clause_id for h in after.hits]) == (before.total, [h.clause_id for h in before.hits])

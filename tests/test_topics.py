@@ -191,3 +191,54 @@ def test_tags_of_real_articles(relative: str, article: str, topic: str, term: st
     assert term in tag.terms
     body = processed.document.body
     assert all(body[s:e] in tag.terms for s, e in tag.spans)
+
+
+def test_clause_tag_precision_on_the_fresh_sample(corpus_home: Path) -> None:
+    """Precision on tags drawn after the lexicon review and judged by hand (tests/data/clause_tags_fresh.tsv),
+    each labelled tag counted if the current tagging still gives it: at least 0.9 over all topics, and no topic
+    below 0.7. The issue's bar, 0.9 for every topic, is not met by four topics (BENCHMARKS.md has the table);
+    this floor keeps them from falling further."""
+    import csv
+
+    from kb.store.sqlite import Store
+
+    with (Path(__file__).parent / "data" / "clause_tags_fresh.tsv").open(encoding="utf-8") as fh:
+        labels = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+    assert len(labels) >= 150
+    given: dict[str, set[tuple[str, str]]] = {}
+    with Store.open(corpus_home) as store:
+        by_path = {Path(s.path).as_posix(): s.id for s in store.summaries()}
+        for path in {row["path"] for row in labels}:
+            doc_id = next((i for p, i in by_path.items() if p.endswith("/" + path.removeprefix("corpus/"))), None)
+            if doc_id is not None:  # lawrefbook documents: the tags stored at ingest
+                given[path] = {(t.clause_id, t.topic) for t in store.topics(doc_id=doc_id)}
+            else:  # the rest of the shared corpus
+                processed = process_file(require_shared(CORPUS / path.removeprefix("corpus/")))
+                given[path] = {(t.clause_id, t.topic) for t in processed.topics}
+    judged: dict[str, list[bool]] = {}
+    for row in labels:
+        if (row["clause_id"], row["topic"]) in given[row["path"]]:
+            judged.setdefault(row["topic"], []).append(row["correct"] == "yes")
+    assert sum(len(v) for v in judged.values()) >= 0.9 * len(labels)  # the sample still describes the tagging
+    precision = {topic: sum(v) / len(v) for topic, v in judged.items()}
+    overall = sum(sum(v) for v in judged.values()) / sum(len(v) for v in judged.values())
+    assert overall >= 0.9 and all(p >= 0.7 for p in precision.values()), (overall, precision)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a title cited in 《》 names a law, not the clause's topic
+        ("根据《中华人民共和国网络安全法》，制定本条例。", {}),
+        # privacy among the secrets a procedure keeps, and privacy computing, are not about personal information
+        ("涉及国家秘密、商业秘密和个人隐私的证据，不得公开质证。", {}),
+        ("采取数据加密、隐私计算等技术措施。", {"数据安全": ("数据加密",)}),
+        ("经营电子数据交换业务。", {}),
+        # 网络安全 alone in a code of conduct is not cybersecurity; beside the systems it protects it is
+        ("自觉维护网络安全和网络秩序。", {}),
+        ("网络运营者应当履行网络安全保护义务。", {"网络安全": ("网络安全保护",)}),
+        ("网络运营者应当维护网络安全。", {"网络安全": ("网络安全",)}),
+    ],
+)  # fmt: skip
+def test_excluded_phrases_and_cited_titles_do_not_count(sentence: str, expected: dict[str, tuple[str, ...]]) -> None:
+    assert {t.topic: t.terms for t in _tags(f"第一条 {sentence}")} == expected

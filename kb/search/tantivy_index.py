@@ -5,8 +5,10 @@ The second implementation of :class:`kb.search.interface.SearchIndex`, chosen pe
 entries as the Whoosh engine (:func:`kb.search.whoosh_index.entries_for`) and answers the same query language with
 the same guarantees:
 
-- every normalised character is a token at its own position, so a query string is a phrase of characters and a hit
-  always contains it exactly (one- and two-character strings included), whatever the word boundaries;
+- every pair of adjacent normalised characters is a token at its own position (``norm_bi``), so a query string of
+  two characters or more is a phrase of its bigrams and a hit always contains it exactly, whatever the word
+  boundaries; a one-character string is a term of the character field (``norm``). Bigram posting lists are short
+  where single characters' are long, so a phrase costs a tenth of the same phrase of characters;
 - each document also has one entry holding its head (title, short title, 发文字号, issuers) and all its clause texts,
   separated by a character no query contains, so document searches (``--docs``) treat a document as the union of
   its entries, as the Whoosh engine does;
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +43,12 @@ TANTIVY_DIR = "tantivy"
 TOKENIZER = "kb_chars"
 # Every character is a token: "." with the s flag matches newlines too.
 CHAR_PATTERN = r"(?s)."
+# The bigram fields hold a text's bigrams separated by spaces, split by tantivy's whitespace tokenizer (twice as
+# fast as a pattern). Normalised texts hold no whitespace (kb.search.analyzer.normalize drops it); a space that
+# still came would be written as SPACE.
+BIGRAM_TOKENIZER = "whitespace"
+SPACE = "\u0002"
+BIGRAM_FIELDS = {"norm": "norm_bi", "head": "head_bi"}  # character field -> its bigram field
 # Between the parts of a document's whole-text entry: never in a normalised query, so no phrase crosses it.
 SEPARATOR = "\u0001"
 WRITER_HEAP = 64 * 2**20
@@ -75,8 +84,9 @@ def _tantivy() -> Any:
 
 def _schema(tantivy: Any) -> Any:
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("norm", stored=False, tokenizer_name=TOKENIZER, index_option="position")
-    builder.add_text_field("head", stored=False, tokenizer_name=TOKENIZER, index_option="position")
+    for field, bigram_field in BIGRAM_FIELDS.items():
+        builder.add_text_field(field, stored=False, tokenizer_name=TOKENIZER, index_option="freq")
+        builder.add_text_field(bigram_field, stored=False, tokenizer_name=BIGRAM_TOKENIZER, index_option="position")
     for name in KEYWORDS:
         builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     for name in YEARS:
@@ -95,7 +105,17 @@ def open_tantivy(home: Path, *, create: bool = False, live: Mapping[str, str] | 
         raise IndexMissing(f"{path}: no search index here; run `kb ingest PATH` to build the knowledge base first")
     path.mkdir(parents=True, exist_ok=True)
     schema = _schema(tantivy)
-    index = tantivy.Index(schema, path=str(path), reuse=True)
+    try:
+        index = tantivy.Index(schema, path=str(path), reuse=True)
+    except ValueError as exc:  # "the schema does not match": an index of an older kb
+        if "schema" not in str(exc).lower():
+            raise StoreError(f"{path}: the search index cannot be opened ({exc})") from exc
+        if not create:
+            raise IndexMissing(f"{path}: this search index was built by an older kb; run `kb ingest PATH` once to "
+                               f"rebuild it from the knowledge base") from exc  # fmt: skip
+        shutil.rmtree(path)  # derived from the store: the ingest that asked for it indexes every document again
+        path.mkdir(parents=True)
+        index = tantivy.Index(schema, path=str(path), reuse=True)
     index.register_tokenizer(TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(CHAR_PATTERN)).build())
     if create and not exists(home):  # an empty first commit, so that readers find an index
         with _Writer(index, path) as writer:
@@ -104,6 +124,12 @@ def open_tantivy(home: Path, *, create: bool = False, live: Mapping[str, str] | 
     if live is not None:
         engine.set_live(live)
     return engine
+
+
+def _grams(norm: str) -> list[str]:
+    """The bigrams of a normalised text, spaces written as SPACE so that the tokenizer keeps each whole."""
+    text = norm.replace(" ", SPACE)
+    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def _date_key(date: str | None) -> int:
@@ -158,10 +184,14 @@ class TantivyIndex:
     # -- building queries -----------------------------------------------------------------------------------------
 
     def _string(self, field: str, norm: str) -> Any:
+        """Entries whose ``field`` holds the normalised string ``norm``: a character term, or a phrase of bigrams."""
         q = self.tantivy.Query
         if len(norm) == 1:
             return q.term_query(self.schema, field, norm)
-        return q.phrase_query(self.schema, field, list(norm))
+        grams = _grams(norm)
+        if len(grams) == 1:
+            return q.term_query(self.schema, BIGRAM_FIELDS[field], grams[0])
+        return q.phrase_query(self.schema, BIGRAM_FIELDS[field], grams)
 
     def _text(self, node: Text, field: str) -> Any:
         q, occur = self.tantivy.Query, self.tantivy.Occur
@@ -362,16 +392,21 @@ class TantivyIndex:
                 if not entries:
                     continue
                 writer.delete_documents_by_term("version", entries[0].version)  # re-adding a version replaces it
-                for entry in entries[1:]:  # the clauses; the document's own entry is part of its whole
-                    writer.add_document(self._document(entry, written))
-                writer.add_document(self._whole(entries, written))
+                norms = [normalize(e.text) for e in entries]
+                grams = [" ".join(_grams(norm)) for norm in norms]
+                # the clauses; the document's own entry is part of its whole
+                for entry, norm, gram in zip(entries[1:], norms[1:], grams[1:], strict=True):
+                    writer.add_document(self._document(entry, written, norm, gram))
+                writer.add_document(self._whole(entries, written, norms, grams))
             writer.commit()
 
-    def _document(self, entry: Entry, written: int, norm: str | None = None) -> Any:
+    def _document(self, entry: Entry, written: int, norm: str, grams: str) -> Any:
+        """The tantivy document of an entry whose normalised text is ``norm`` and its bigrams ``grams``."""
         doc = self.tantivy.Document()
         doc.add_integer("written", written)
         doc.add_text("kind", entry.kind)
-        doc.add_text("norm", normalize(entry.text) if norm is None else norm)
+        doc.add_text("norm", norm)
+        doc.add_text("norm_bi", grams)
         for name in ("doc_id", "version", "province", "city", "level", "doc_type", "status"):
             value = getattr(entry, name)
             if value:
@@ -388,12 +423,17 @@ class TantivyIndex:
         doc.add_bytes("entry", json.dumps(entry.as_tuple(), ensure_ascii=False).encode("utf-8"))
         return doc
 
-    def _whole(self, entries: Sequence[Entry], written: int) -> Any:
-        """The document's searchable whole: its own entry's fields with its head and every clause's text."""
+    def _whole(self, entries: Sequence[Entry], written: int, norms: Sequence[str], grams: Sequence[str]) -> Any:
+        """The document's searchable whole: its own entry's fields with its head and every clause's text, the parts
+        separated by SEPARATOR; its bigrams are the parts' own and those across each separator."""
         own = entries[0]
-        norm = SEPARATOR.join(normalize(e.text) for e in entries)
-        doc = self._document(own, written, norm)
-        doc.add_text("head", normalize(own.text))
+        parts = [grams[0]]
+        for before, after, gram in zip(norms, norms[1:], grams[1:], strict=False):
+            parts.append(" ".join(_grams(before[-1:] + SEPARATOR + after[:1])))
+            parts.append(gram)
+        doc = self._document(own, written, SEPARATOR.join(norms), " ".join(p for p in parts if p))
+        doc.add_text("head", norms[0])
+        doc.add_text("head_bi", grams[0])
         for key in _title_keys(own):
             doc.add_text("title_key", key)
         return doc

@@ -10,6 +10,8 @@ occur, whatever the word segmentation.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +30,10 @@ TOPICS_FILE = DATA_DIR / "topics.yaml"
 _NOT_TAGGED = frozenset({ClauseKind.TOC, ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
 # The label prefix under which a topic's context-bound terms (国有资产, 向社会开放) are matched.
 _CONTEXT_LABEL = "context:"
+# The label prefix of a topic's excluded phrases: a term inside one of them (隐私 in 隐私计算) does not count.
+_EXCLUDE_LABEL = "exclude:"
+# A title cited in book-title marks (《中华人民共和国网络安全法》) names a law, not the clause's topic.
+_CITED_TITLE = re.compile(r"《[^《》\n]{1,100}》")
 # Headings whose topic the articles below them inherit (第四章 数据安全保护义务 -> its articles are about 数据安全).
 _HEADINGS = frozenset({ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
 # What an article under such a heading must speak of to inherit its topic: data, networks, information systems or
@@ -46,6 +52,8 @@ class Topic:
     context: tuple[str, ...] = ()
     # What an article must hold besides a data word to inherit the topic from its chapter's heading (none: nothing).
     heading_context: tuple[str, ...] = ()
+    # Phrases in which the topic's terms mean something else (隐私计算, 商业秘密和个人隐私): no match inside counts.
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # one per loaded file set: hashed and compared by identity
@@ -95,12 +103,13 @@ def read_topics(path: Path) -> list[Topic]:
         context_terms = _strings(entry.get("context_terms"), path, name, "context_terms")
         context = _strings(entry.get("context"), path, name, "context")
         heading_context = _strings(entry.get("heading_context"), path, name, "heading_context")
+        exclude = _strings(entry.get("exclude"), path, name, "exclude")
         if not terms and not context_terms:
             raise TopicLexiconError(f"{path}: topic {name!r} has no terms; give at least one under 'terms'")
         if context_terms and not context:
             raise TopicLexiconError(f"{path}: topic {name!r} has context_terms but no 'context' words")
         topics.append(Topic(name, str(description) if description else None, tuple(terms), tuple(context_terms),
-                            tuple(context), tuple(heading_context)))  # fmt: skip
+                            tuple(context), tuple(heading_context), tuple(exclude)))  # fmt: skip
     return topics
 
 
@@ -118,6 +127,7 @@ def _merge(base: list[Topic], extra: list[Topic]) -> list[Topic]:
             tuple(dict.fromkeys(old.context_terms + topic.context_terms)),
             tuple(dict.fromkeys(old.context + topic.context)),
             tuple(dict.fromkeys(old.heading_context + topic.heading_context)),
+            tuple(dict.fromkeys(old.exclude + topic.exclude)),
         )
     return list(merged.values())
 
@@ -135,6 +145,8 @@ def load_lexicon(extra: Path | None = None) -> TopicLexicon:
         terms[topic.name] = list(topic.terms)
         if topic.context_terms:
             terms[_CONTEXT_LABEL + topic.name] = list(topic.context_terms)
+        if topic.exclude:
+            terms[_EXCLUDE_LABEL + topic.name] = list(topic.exclude)
     return TopicLexicon(tuple(topics), Lexicon(terms), tuple(sources))
 
 
@@ -156,6 +168,28 @@ def _outermost(matches: list[PhraseMatch]) -> list[PhraseMatch]:
     return kept
 
 
+def _counted(body: str, matches: list[PhraseMatch]) -> list[PhraseMatch]:
+    """The matches that count: none inside a title cited in 《》, none inside one of its topic's excluded phrases."""
+    titles = [(m.start(), m.end()) for m in _CITED_TITLE.finditer(body)]
+    starts = [start for start, _ in titles]
+    excluded: dict[str, list[tuple[int, int]]] = {}
+    for match in matches:
+        if match.label.startswith(_EXCLUDE_LABEL):
+            excluded.setdefault(match.label.removeprefix(_EXCLUDE_LABEL), []).append((match.start, match.end))
+    kept = []
+    for match in matches:
+        if match.label.startswith(_EXCLUDE_LABEL):
+            continue
+        i = bisect.bisect_right(starts, match.start) - 1
+        if i >= 0 and match.end <= titles[i][1]:
+            continue
+        topic = match.label.removeprefix(_CONTEXT_LABEL)
+        if any(start <= match.start and match.end <= end for start, end in excluded.get(topic, ())):
+            continue
+        kept.append(match)
+    return kept
+
+
 def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
     """One tag per (clause, topic) with the terms matched there, in document order; pure."""
     if not doc.body:
@@ -163,6 +197,7 @@ def tag_topics(doc: Document, lexicon: TopicLexicon) -> tuple[TopicTag, ...]:
     matches = lexicon.matcher.find(doc.body, longest=False)
     if not matches:
         return ()
+    matches = _counted(doc.body, matches)
     tree = ClauseTree(doc.clauses)
     by_id = tree.by_id
     grouped: dict[tuple[str, str], list[PhraseMatch]] = {}
