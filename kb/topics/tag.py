@@ -35,7 +35,7 @@ _EXCLUDE_LABEL = "exclude:"
 # A title cited in book-title marks (《中华人民共和国网络安全法》) names a law, not the clause's topic.
 _CITED_TITLE = re.compile(r"《[^《》\n]{1,100}》")
 # Headings whose topic the articles below them inherit (第四章 数据安全保护义务 -> its articles are about 数据安全).
-_HEADINGS = frozenset({ClauseKind.PART, ClauseKind.SUBPART, ClauseKind.CHAPTER, ClauseKind.SECTION})
+_HEADINGS = _NOT_TAGGED - {ClauseKind.TOC}
 # What an article under such a heading must speak of to inherit its topic: data, networks, information systems or
 # resources, personal information (a 法律责任 article that only cites others does not, nor one on 政务信息公开).
 _DATA_WORDS = ("数据", "网络", "信息系统", "信息资源", "个人信息")
@@ -248,11 +248,10 @@ def _inherited(
     own = {clause_id for clause_id, _ in tagged}
     found: dict[tuple[str, str], list[PhraseMatch]] = {}
     for (clause_id, label), matches in headings.items():
-        heading = tree.by_id[clause_id]
-        topic = lexicon.topic(label)
-        if topic is None or heading.kind not in _HEADINGS:
+        topic = lexicon.topic(label)  # None for a context-bound label: those terms name no heading's topic
+        if topic is None:
             continue
-        for article in tree.descendants(heading):
+        for article in tree.descendants(tree.by_id[clause_id]):
             key = (article.id, topic.name)
             if article.kind is not ClauseKind.ARTICLE or article.id in own or key in found:
                 continue
