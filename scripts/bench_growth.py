@@ -79,7 +79,7 @@ def dir_mb(path: Path) -> float:
 
 def clause_texts(home: Path) -> list[str]:
     """The indexed texts (clause entries) of the knowledge base, as the engines hold them."""
-    from kb.search.postings import CLAUSE
+    from kb.search.entries import CLAUSE
     from kb.search.whoosh_index import entries_for
     from kb.store.sqlite import Store
 

@@ -49,7 +49,8 @@ def measure(rows: list[tuple[Any, ...]], whoosh_entries: int) -> dict[str, Any]:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
-    from kb.search.postings import Entry, make_schema
+    from kb.search.entries import Entry
+    from kb.search.postings import make_schema
     from kb.search.whoosh_writer import write_segment
 
     entries = [Entry.from_tuple(r) for r in rows]

@@ -6,15 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.search.analyzer import (
-    BIGRAM_ANALYZER,
-    UNIGRAM_ANALYZER,
-    bigrams,
-    normalize,
-    normalize_with_offsets,
-    traditional_map,
-    unigrams,
-)
+from kb.search.analyzer import bigrams, normalize, normalize_with_offsets, traditional_map, unigrams
+from kb.search.whoosh_analysis import BIGRAM_ANALYZER, UNIGRAM_ANALYZER
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -199,5 +200,22 @@ def test_ingest_with_a_bad_file_exits_1_and_lists_it(tmp_path: Path) -> None:
 
 def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in cli.commands:
+    for name in cli.list_commands(click.Context(cli)):
         assert f"kb {name}" in readme, f"`kb {name}` is missing from README.md"
+
+
+def test_the_lazy_command_map_names_every_command_of_every_cli_module() -> None:
+    # A command added to a module's COMMANDS but not to the map would never run; a stale entry would be listed.
+    import importlib
+
+    from kb.cli import COMMAND_MODULES
+
+    found = {}
+    for module_name in sorted(set(COMMAND_MODULES.values()) | {p.stem for p in (ROOT / "kb" / "cli").glob("*.py")}):
+        module = importlib.import_module(f"kb.cli.{module_name}")
+        for command in getattr(module, "COMMANDS", ()):
+            found[command.name] = module_name
+    assert found == COMMAND_MODULES
+    ctx = click.Context(cli)
+    assert all(cli.get_command(ctx, name) is not None for name in COMMAND_MODULES)
+    assert cli.get_command(ctx, "no-such-command") is None

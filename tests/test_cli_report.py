@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -59,8 +60,9 @@ def run(*args: str) -> Result:
 
 
 def test_report_commands_are_registered() -> None:
-    assert cli.commands.get("list") is report.list_cmd
-    assert cli.commands.get("stats") is report.stats
+    ctx = click.Context(cli)
+    assert cli.get_command(ctx, "list") is report.list_cmd
+    assert cli.get_command(ctx, "stats") is report.stats
     assert [c.name for c in report.COMMANDS] == ["list", "stats", "report"]
 
 

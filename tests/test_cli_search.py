@@ -25,8 +25,7 @@ FILES = ("行政法/数据安全法(2021-06-10).md", "DLC/广东地方法规/地
 def kb_cli() -> click.Group:
     from kb.cli import cli
 
-    if "search" not in cli.commands:  # until kb/cli/__init__.py registers it
-        cli.add_command(search)
+    assert cli.get_command(click.Context(cli), "search") is search
     return cli
 
 

@@ -15,8 +15,8 @@ from kb.models import ClauseKind, Document, TopicTag
 from kb.pipeline import process_bytes, process_file
 from kb.search.analyzer import normalize
 from kb.search.engines import ENGINES, open_search_index
+from kb.search.entries import CLAUSE, Entry
 from kb.search.interface import SearchIndex
-from kb.search.postings import CLAUSE, Entry
 from kb.search.whoosh_index import WhooshIndex, _WriteLock, entries_for, open_index
 from tests.conftest import corpus_file
 
@@ -304,6 +304,58 @@ def changed(doc_file: str, old: str, new: str) -> tuple[Document, tuple[TopicTag
     return processed.document, processed.topics
 
 
+def test_a_live_filter_naming_the_hidden_versions_answers_as_one_naming_the_kept(
+    tmp_path: Path, docs: list, engine: str
+) -> None:
+    # The store names the few versions a search leaves out (copies) when the index holds exactly its versions;
+    # an engine may filter by those instead of by every kept one, and must answer the same.
+    from kb.search.interface import LiveVersions
+
+    index = open_search_index(tmp_path, create=True, engine=engine)
+    index.update(docs[:3])
+    kept = {doc.id: doc.sha256 for doc, _ in docs[:2]}
+    hidden = {docs[2][0].id: docs[2][0].sha256}
+    queries = ("数据", '"数据安全"', "个人信息 保护", "深圳", "数据 type:法律")
+    index.set_live(kept)
+    by_kept = [index.search(q) for q in queries]
+    index.set_live(LiveVersions(kept, hidden))
+    by_hidden = [index.search(q) for q in queries]
+    index.set_live(LiveVersions({doc.id: doc.sha256 for doc, _ in docs[:3]}, {}))  # nothing hidden
+    everything = [index.search(q) for q in queries]
+    index.set_live(None)
+    unfiltered = [index.search(q) for q in queries]
+
+    def answers(results: list) -> list:
+        return [(r.total, r.facets, [h.doc_id for h in r.hits]) for r in results]
+
+    assert answers(by_hidden) == answers(by_kept)
+    assert answers(everything) == answers(unfiltered)
+    assert by_kept[3].total == 0 and unfiltered[3].total > 0  # 深圳 is only in the hidden document
+
+
+def test_searchable_versions_names_the_hidden_copies_only_when_the_index_is_clean() -> None:
+    from kb.search.interface import LiveVersions
+    from kb.versions.query import searchable_versions
+
+    class Store:
+        def __init__(self, state: str) -> None:
+            self.state = state
+
+        def get_meta(self, key: str) -> str:
+            return self.state
+
+        def copy_ids(self) -> set[str]:
+            return {"c"}
+
+        def live_versions(self) -> dict[str, str]:
+            return {"a": "1", "b": "2", "c": "3"}
+
+    clean = searchable_versions(Store("clean"))  # type: ignore[arg-type]
+    assert isinstance(clean, LiveVersions) and clean == {"a": "1", "b": "2"} and clean.hidden == {"c": "3"}
+    dirty = searchable_versions(Store("dirty"))  # type: ignore[arg-type]
+    assert isinstance(dirty, LiveVersions) and dirty == {"a": "1", "b": "2"} and dirty.hidden is None
+
+
 def test_versions_stale_entries_and_removal(tmp_path: Path, docs: list, engine: str) -> None:
     index = open_search_index(tmp_path, create=True, engine=engine)
     first, second = docs[0], docs[2]
@@ -389,7 +441,7 @@ def whoosh(docs: list[tuple[Document, tuple[TopicTag, ...]]], tmp_path_factory: 
 def test_whoosh_reads_the_segments_kb_writes(whoosh: WhooshIndex) -> None:
     from whoosh.query import And, Term
 
-    from kb.search.analyzer import BIGRAM_ANALYZER
+    from kb.search.whoosh_analysis import BIGRAM_ANALYZER
 
     index = whoosh
     snapshot = index.snapshot()
@@ -417,6 +469,12 @@ def test_the_engines_agree_on_the_tantivy_folder() -> None:
     from kb.search import engines, tantivy_index
 
     assert engines.TANTIVY_DIR == tantivy_index.TANTIVY_DIR
+
+
+def test_the_engines_agree_on_the_whoosh_folder() -> None:
+    from kb.search import engines, whoosh_index
+
+    assert engines.WHOOSH_DIR == whoosh_index.INDEX_DIR
 
 
 def test_a_tantivy_index_of_an_older_schema_is_named_to_readers_and_rebuilt_by_ingest(tmp_path: Path) -> None:

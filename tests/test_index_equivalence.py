@@ -20,7 +20,8 @@ from whoosh.scoring import BM25F
 from kb.pipeline import process_file
 from kb.search import safe_pickle
 from kb.search.analyzer import bigrams, normalize
-from kb.search.postings import CHARS, DOCUMENT, ENTRY, FACET_COLUMNS, GRAMS, HEADS, NORM, Entry, make_schema
+from kb.search.entries import DOCUMENT, Entry
+from kb.search.postings import CHARS, ENTRY, FACET_COLUMNS, GRAMS, HEADS, NORM, make_schema
 from kb.search.whoosh_index import INDEX_NAME, entries_for
 from kb.search.whoosh_writer import write_segment
 from tests.conftest import corpus_file

@@ -14,7 +14,7 @@ MAX_LINES = 620  # "under ~600": a module past this is split by what it does
 FRONT_ENDS = ("kb.cli", "kb.web", "kb.__main__")
 # The Whoosh engine: its index, segment writer, segment snapshot, schema and postings, and analyzers.
 WHOOSH_BACKEND = {"kb.search.whoosh_index", "kb.search.whoosh_writer", "kb.search.snapshot", "kb.search.postings",
-                  "kb.search.analyzer"}  # fmt: skip
+                  "kb.search.whoosh_analysis"}  # fmt: skip
 
 
 def module_name(path: Path) -> str:
@@ -117,6 +117,22 @@ def test_no_stage_imports_a_front_end() -> None:
 def test_whoosh_is_imported_by_its_backend_alone() -> None:
     users = {name for name, path in MODULES.items() if any(t.split(".")[0] == "whoosh" for t in all_imports(path))}
     assert users and users <= WHOOSH_BACKEND
+
+
+def test_a_search_on_a_tantivy_home_loads_neither_whoosh_nor_numpy(tmp_path: Path) -> None:
+    """The tantivy engine is the fast one for `kb search`: it must not pay for the Whoosh engine's imports."""
+    import subprocess
+    import sys
+
+    from kb.search.engines import open_search_index
+
+    open_search_index(tmp_path, create=True, engine="tantivy")
+    code = ("import sys\nfrom kb.cli import cli\n"
+            f"cli(['--home', {str(tmp_path)!r}, 'search', '数据', '--json'], standalone_mode=False)\n"
+            "print(sorted(m for m in ('numpy', 'whoosh', 'spacy') if m in sys.modules))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+    assert '"total": 0' in out
 
 
 def test_commands_that_do_not_search_do_not_import_numpy() -> None:

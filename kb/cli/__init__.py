@@ -1,10 +1,13 @@
 """CLI: the `kb` click group; each command parses options, makes one library call and renders the result.
 
-Command modules import the library lazily inside the command, so `kb search` never pays for pdfplumber or spaCy.
+Command modules import the library lazily inside the command, so `kb search` never pays for pdfplumber or spaCy,
+and the group imports a command's module only when that command runs (or help lists it), so `kb search` does not
+load the modules of trace, report or serve either.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -14,9 +17,30 @@ import click
 
 from kb.cli.render import KbContext, install_safe_streams
 
+# Each command and the module of kb/cli defining it (in its COMMANDS; tests/test_cli_core.py checks they agree).
+COMMAND_MODULES = {
+    "ingest": "core", "extract": "core", "show": "core", "status": "core",
+    "search": "search",
+    "list": "report", "stats": "report", "report": "report",
+    "serve": "serve",
+    "trace": "trace", "compare": "trace", "graph": "trace",
+    "diff": "versions",
+}  # fmt: skip
+
 
 class KbGroup(click.Group):
-    """The `kb` group: a reader that closes the pipe early (`kb list | head`) ends the command quietly, exit 0."""
+    """The `kb` group: loads a command's module when it is asked for; a reader that closes the pipe early
+    (`kb list | head`) ends the command quietly, exit 0."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(f"kb.cli.{COMMAND_MODULES[cmd_name]}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -59,14 +83,3 @@ def cli(ctx: click.Context, home: Path | None, debug: bool, color: bool | None) 
     if color is not None:
         ctx.color = color  # click.echo keeps (or strips) the styles by this, terminal or not
     install_safe_streams(ctx)  # control characters in document text are shown escaped, never acted on
-
-
-def _register() -> None:
-    from kb.cli import core, report, search, serve, trace, versions
-
-    for module in (core, search, trace, report, serve, versions):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()

@@ -7,21 +7,16 @@ a text's normalised form finds that text. Normalisation is a one-to-one characte
 traditional -> simplified from OpenCC's character table, A-Z -> a-z) followed by dropping whitespace, so
 ``总  则`` matches ``总则`` and ``第２１条`` matches ``第21条``.
 
-The fast functions (:func:`normalize`, :func:`bigrams`, :func:`unigrams`) are what the index writer uses; the
-Whoosh analyzers (:data:`BIGRAM_ANALYZER`, :data:`UNIGRAM_ANALYZER`, a tokenizer composed with filters) produce the
-same terms for Whoosh's own machinery (query parser, standard writer, merges) and are tested to agree.
+These functions are what both engines' writers and the query side use; kb/search/whoosh_analysis.py wraps them
+as Whoosh analyzers for Whoosh's own machinery (query parser, standard writer, merges), tested to agree.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Any
-
-from whoosh.analysis import Filter, Token, Tokenizer
 
 # OpenCC's table of traditional characters and their simplified forms, one "繁<TAB>简[ 简...]" per line, e.g.
 # "後\t后". A line with several targets (乾 -> 干 乾) is ambiguous and left out: the character stays as written.
@@ -88,44 +83,11 @@ def unigrams(norm: str) -> list[str]:
     return list(norm)
 
 
-class NormalizingTokenizer(Tokenizer):
-    """Whoosh tokenizer: one token per character of :func:`normalize`, positions counted over kept characters.
+def __getattr__(name: str) -> object:
+    # Whoosh indexes written before the Whoosh adapters had their own module name them here, in the schema they
+    # pickle; loading them from kb.search.whoosh_analysis only then keeps Whoosh out of commands that never use it.
+    if name in ("NormalizingTokenizer", "BigramFilter"):
+        from kb.search import whoosh_analysis
 
-    ``startchar``/``endchar`` are offsets into the original value, so Whoosh's highlighter can mark matches.
-    """
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, mode: str = "",
-                 **kwargs: Any) -> Iterator[Token]:  # fmt: skip
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        norm, offsets = normalize_with_offsets(value)
-        for pos, (ch, offset) in enumerate(zip(norm, offsets, strict=True)):
-            token.text = ch
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = value[offset]
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + offset
-                token.endchar = start_char + offset + 1
-            yield token
-
-
-class BigramFilter(Filter):
-    """Whoosh filter: character tokens -> the bigram starting at each character (a lone character yields none)."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        previous: Token | None = None
-        for token in tokens:
-            if previous is not None:
-                previous.text = previous.text + token.text
-                if hasattr(previous, "endchar") and hasattr(token, "endchar"):
-                    previous.endchar = token.endchar
-                yield previous
-            previous = token.copy()
-
-
-UNIGRAM_ANALYZER = NormalizingTokenizer()
-BIGRAM_ANALYZER = NormalizingTokenizer() | BigramFilter()
+        return getattr(whoosh_analysis, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

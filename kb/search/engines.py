@@ -12,10 +12,11 @@ from pathlib import Path
 
 from kb.errors import IndexMissing, KbError
 from kb.search.interface import SearchIndex
-from kb.search.whoosh_index import index_path
 
 ENGINES = ("whoosh", "tantivy")
 TANTIVY_DIR = "tantivy"  # as kb.search.tantivy_index.TANTIVY_DIR
+# As kb.search.whoosh_index.INDEX_DIR, named here so that a tantivy home never loads Whoosh and numpy.
+WHOOSH_DIR = "index"
 DEFAULT_ENGINE = "whoosh"
 
 
@@ -23,7 +24,7 @@ def engine_of(home: Path) -> str | None:
     """The engine of the index in ``home``, or None when it has none yet."""
     if (Path(home) / TANTIVY_DIR / "meta.json").is_file():  # without importing the engine (a fifth of a second)
         return "tantivy"
-    path = index_path(Path(home))
+    path = Path(home) / WHOOSH_DIR
     if path.is_dir() and any(p.name.endswith(".toc") for p in path.iterdir()):
         return "whoosh"
     return None

@@ -18,10 +18,12 @@ from itertools import repeat
 
 import numpy as np
 
-from kb.models import Highlight, SearchHit
-from kb.search.analyzer import bigrams, normalize, normalize_with_offsets
+from kb.models import SearchHit
+from kb.search.analyzer import bigrams, normalize
 from kb.search.doc_facets import FacetTable
-from kb.search.postings import CHARS, GRAMS, HEADS, Entry, SegmentData
+from kb.search.entries import FACETS, Entry
+from kb.search.hits import SIMILAR_TERMS, make_hit
+from kb.search.postings import CHARS, GRAMS, HEADS, SegmentData
 from kb.search.query import And, Filter, Node, Not, Text, texts
 from kb.search.snapshot import DocumentSpace, Part, Snapshot
 
@@ -30,11 +32,6 @@ B = 0.75  # BM25 length normalisation
 TITLE_BOOST = 3.0  # a document's own entry (title, 发文字号) counts this much more than a clause in --docs
 EXACT_TITLE_BONUS = 100.0  # added when a query string is the whole title or short title (known-item search)
 VERIFY_DIRECT = 500  # verify the rarest bigram's entries directly when it has at most this many
-SNIPPET_CHARS = 120  # snippet length around the first match
-SNIPPET_LEAD = 30  # characters kept before the first match
-SIMILAR_TERMS = 24  # bigrams of a clause used to find similar clauses
-# Facets every engine counts from its own columns; subject and status come from the store (kb.search.doc_facets).
-FACETS = (("province", "province"), ("year", "year"), ("type", "doc_type"), ("level", "level"))
 
 Facets = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
 
@@ -288,7 +285,7 @@ def run_search(snapshot: Snapshot, tree: Node, *, docs: bool, limit: int, sort: 
     facet_counts = _facets(snapshot, finals) if facets else ()
     chosen = _top(snapshot, finals, scores, limit, sort)
     leaves = texts(tree)
-    hits = tuple(_hit(snapshot.parts[i].entry(local), score, leaves) for i, local, score in chosen)
+    hits = tuple(make_hit(snapshot.parts[i].entry(local), score, leaves) for i, local, score in chosen)
     return hits, total, facet_counts
 
 
@@ -395,7 +392,7 @@ def _search_documents(snapshot: Snapshot, evaluator: _Evaluator, tree: Node, lim
         part = snapshot.parts[int(space.part[d])]
         entry = part.entry(int(space.local[d]))
         best = best_entries.get(d, entry)
-        hit = _hit(best, float(dscore[d]), leaves)
+        hit = make_hit(best, float(dscore[d]), leaves)
         hits.append(SearchHit(doc_id=entry.doc_id, clause_id=None, title=entry.title, number=None, score=hit.score,
                               snippet=hit.snippet, highlights=hit.highlights, province=entry.province,
                               year=entry.year, doc_type=entry.doc_type, level=entry.level))  # fmt: skip
@@ -479,53 +476,6 @@ def max_into(target: np.ndarray, owners: np.ndarray, values: np.ndarray) -> None
     target[firsts] = np.maximum(target[firsts], largest)
 
 
-def _hit(entry: Entry, score: float, leaves: Sequence[Text]) -> SearchHit:
-    snippet, highlights = make_snippet(entry.text, leaves)
-    return SearchHit(doc_id=entry.doc_id, clause_id=entry.clause_id, title=entry.title, number=entry.number,
-                     score=round(float(score), 4), snippet=snippet, highlights=highlights, province=entry.province,
-                     year=entry.year, doc_type=entry.doc_type, level=entry.level)  # fmt: skip
-
-
-def match_spans(text: str, leaves: Sequence[Text]) -> list[tuple[int, int]]:
-    """Spans of ``text`` (original offsets) where any of the query strings occurs, merged and in order."""
-    norm, offsets = normalize_with_offsets(text)
-    spans: list[tuple[int, int]] = []
-    for leaf in leaves:
-        for variant in leaf.variants:
-            if not variant:
-                continue
-            start = norm.find(variant)
-            while start >= 0:
-                end = start + len(variant)
-                spans.append((offsets[start], offsets[end - 1] + 1))
-                start = norm.find(variant, start + 1)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start < merged[-1][1]:  # overlapping (adjacent matches stay apart)
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def make_snippet(text: str, leaves: Sequence[Text], width: int = SNIPPET_CHARS) -> tuple[str, tuple[Highlight, ...]]:
-    """About ``width`` characters of ``text`` around the first match (newlines as spaces) and the matches in it."""
-    spans = match_spans(text, leaves)
-    start = 0
-    if spans and spans[0][0] > SNIPPET_LEAD:
-        start = spans[0][0] - SNIPPET_LEAD
-    end = min(len(text), start + width)
-    if end - start < width:
-        start = max(0, end - width)
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    body = text[start:end].replace("\n", " ")
-    shift = len(prefix) - start
-    highlights = tuple(Highlight(max(s, start) + shift, min(e, end) + shift) for s, e in spans if e > start and s < end)
-    return prefix + body + suffix, highlights
-
-
 # -- more like this ---------------------------------------------------------------------------------------------
 
 
@@ -570,7 +520,7 @@ def similar(snapshot: Snapshot, doc_id: str, clause_id: str, *, limit: int) -> t
         finals.append(final)
         scores.append(score)
     chosen = _top(snapshot, finals, scores, limit, "relevance")
-    return tuple(_hit(snapshot.parts[i].entry(local), score, ()) for i, local, score in chosen)
+    return tuple(make_hit(snapshot.parts[i].entry(local), score, ()) for i, local, score in chosen)
 
 
-__all__ = ["make_snippet", "match_spans", "match_string", "run_search", "similar"]
+__all__ = ["match_string", "run_search", "similar"]

@@ -24,6 +24,17 @@ INDEX_CLEAN = "clean"
 INDEX_DIRTY = "dirty"
 
 
+class LiveVersions(dict[str, str]):
+    """doc id -> sha256 of the document versions a search may return, and, when the store knows the index holds
+    exactly these and ``hidden`` (the last ingest finished), the versions it holds but leaves out: copies of other
+    documents, or versions outside a --status or --as-of scope. An engine may then filter by whichever list is
+    shorter; without ``hidden`` (None) it must keep only these."""
+
+    def __init__(self, versions: Mapping[str, str], hidden: Mapping[str, str] | None = None) -> None:
+        super().__init__(versions)
+        self.hidden: dict[str, str] | None = dict(hidden) if hidden is not None else None
+
+
 class SearchIndex(Protocol):
     """What kb needs from a full-text index (kb.pipeline writes it; `kb search`, `kb trace`, the web UI read it)."""
 

@@ -8,7 +8,6 @@ facets and scores whole result sets with array operations instead of Whoosh's pe
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import mmap
 import os
@@ -16,8 +15,7 @@ import struct
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -29,11 +27,7 @@ from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
 
 from kb.search import safe_pickle
-from kb.search.analyzer import BIGRAM_ANALYZER, UNIGRAM_ANALYZER
-
-# Entry kinds: a clause (the unit search returns) or a document's own entry (title, 发文字号, issuers).
-CLAUSE = "clause"
-DOCUMENT = "doc"
+from kb.search.whoosh_analysis import BIGRAM_ANALYZER, UNIGRAM_ANALYZER
 
 GRAMS = "text"  # bigram field (the name Whoosh users would query)
 CHARS = "chars"  # unigram field, for one-character queries
@@ -83,48 +77,6 @@ def make_schema() -> fields.Schema:
     for name in KEYWORD_FIELDS:
         spec[name] = fields.ID(sortable=columns.RefBytesColumn() if name in FACET_COLUMNS else False)
     return fields.Schema(**spec)
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One indexed unit: a clause with its document's fields, or a document's own entry."""
-
-    kind: str  # CLAUSE or DOCUMENT
-    doc_id: str
-    version: str  # "<doc_id>@<sha256>": the document version the entry was made from
-    clause_id: str | None
-    text: str  # what is searched: the clause's text; for a document, its title, short title, 发文字号, issuers
-    number: str | None = None
-    title: str | None = None
-    province: str | None = None
-    city: str | None = None
-    level: str | None = None
-    doc_type: str | None = None
-    status: str | None = None
-    year: int | None = None
-    first_year: int | None = None
-    date: str | None = None  # ISO date of the version, for sorting by date
-    topics: tuple[str, ...] = ()
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        """The fields in declaration order (what the entry column stores)."""
-        return tuple(getattr(self, name) for name in _ENTRY_FIELDS)
-
-    @classmethod
-    def from_tuple(cls, values: Sequence[Any]) -> Entry:
-        """The inverse of :meth:`as_tuple`."""
-        return cls(*values)
-
-    def keywords(self) -> dict[str, str]:
-        """The keyword fields' values as index terms (absent values left out)."""
-        values = {"kind": self.kind, "doc_id": self.doc_id, "version": self.version, "province": self.province,
-                  "city": self.city, "level": self.level, "doc_type": self.doc_type, "status": self.status,
-                  "year": None if self.year is None else str(self.year), "date": self.date,
-                  "first_year": None if self.first_year is None else str(self.first_year)}  # fmt: skip
-        return {k: v for k, v in values.items() if v}
-
-
-_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(Entry))
 
 
 # Reading

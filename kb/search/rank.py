@@ -29,7 +29,8 @@ import numpy as np
 
 from kb.models import SearchHit
 from kb.search.analyzer import bigrams, normalize
-from kb.search.evaluate import Facets, _facets, _hit, _match_text, best_k, bm25, filter_mask, group_max, max_into
+from kb.search.evaluate import Facets, _facets, _match_text, best_k, bm25, filter_mask, group_max, max_into
+from kb.search.hits import make_hit
 from kb.search.query import Filter, Text, text_node
 from kb.search.snapshot import Part, Snapshot
 
@@ -244,7 +245,7 @@ def rank_question(snapshot: Snapshot, question: str, filters: Sequence[Filter], 
         if key in seen:  # the same article of another version of the law: the best-scoring one answers
             continue
         seen.add(key)
-        hits.append(_hit(entry, value, leaves))
+        hits.append(make_hit(entry, value, leaves))
     return tuple(hits), total, facet_counts, leaves
 
 

@@ -23,7 +23,8 @@ ALLOWED_GLOBALS = frozenset(
         ("array", "_array_reconstructor"), ("array", "array"), ("copyreg", "_reconstructor"),
         ("builtins", "object"), ("re", "_compile"),
         ("datetime", "date"), ("datetime", "datetime"),
-        ("kb.search.analyzer", "BigramFilter"), ("kb.search.analyzer", "NormalizingTokenizer"),
+        ("kb.search.analyzer", "BigramFilter"), ("kb.search.analyzer", "NormalizingTokenizer"),  # written before 0.x
+        ("kb.search.whoosh_analysis", "BigramFilter"), ("kb.search.whoosh_analysis", "NormalizingTokenizer"),
         ("kb.search.postings", "Counts"),
         ("whoosh.analysis.analyzers", "CompositeAnalyzer"), ("whoosh.analysis.filters", "StripFilter"),
         ("whoosh.analysis.filters", "LowercaseFilter"), ("whoosh.analysis.tokenizers", "IDTokenizer"),

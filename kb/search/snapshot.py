@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from kb.search import safe_pickle
-from kb.search.postings import DOCUMENT, HEADS, Entry, SegmentData
+from kb.search.entries import DOCUMENT, Entry
+from kb.search.postings import HEADS, SegmentData
 
 # Bytes of recent text matches a snapshot keeps (entry numbers and frequencies per part), least recent dropped first.
 RECENT_MATCH_BYTES = 64 * 1024 * 1024

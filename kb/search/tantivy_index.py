@@ -35,8 +35,9 @@ from kb.errors import IndexMissing, NotFound, StoreError
 from kb.models import DocFilter, Document, SearchHit, SearchResult, TopicTag
 from kb.search.analyzer import bigrams, normalize
 from kb.search.doc_facets import VERSION_FACET, DocFacetValues, join_document_facets, version_items
-from kb.search.evaluate import FACETS, SIMILAR_TERMS, make_snippet
-from kb.search.postings import CLAUSE, DOCUMENT, Entry
+from kb.search.entries import CLAUSE, DOCUMENT, FACETS, Entry
+from kb.search.hits import SIMILAR_TERMS, make_snippet
+from kb.search.interface import LiveVersions
 from kb.search.query import And, Filter, Node, Not, Text, search_tree, texts
 
 TANTIVY_DIR = "tantivy"
@@ -178,6 +179,7 @@ class TantivyIndex:
     def __init__(self, tantivy: Any, index: Any, schema: Any, path: Path) -> None:
         self.tantivy, self.index, self.schema, self.path = tantivy, index, schema, path
         self.live: Mapping[str, str] | None = None
+        self._live_filter: tuple[Any, Any] | None = None
         self.doc_values: DocFacetValues | None = None
         self._docs_by_status: dict[str, list[str]] = {}  # from doc_values, for status: filters
 
@@ -230,10 +232,8 @@ class TantivyIndex:
     def _scoped(self, query: Any, kind: str) -> Any:
         q, occur = self.tantivy.Query, self.tantivy.Occur
         parts = [(occur.Must, query), (occur.Must, q.const_score_query(q.term_query(self.schema, "kind", kind), 0.0))]
-        if self.live is not None:
-            versions = [f"{doc_id}@{sha}" for doc_id, sha in self.live.items()]
-            live = q.term_set_query(self.schema, "version", versions)
-            parts.append((occur.Must, q.const_score_query(live, 0.0)))
+        if self._live_filter is not None:
+            parts.append(self._live_filter)
         return q.boolean_query(parts)
 
     def _document_boosts(self, tree: Node) -> list[Any]:
@@ -265,6 +265,21 @@ class TantivyIndex:
     def set_live(self, live: Mapping[str, str] | None) -> None:
         """Restrict hits and facets to entries of these document versions (doc id -> sha256); None lifts it."""
         self.live = dict(live) if live is not None else None
+        self._live_filter = None if live is None else self._versions_filter(live)
+
+    def _versions_filter(self, live: Mapping[str, str]) -> tuple[Any, Any] | None:
+        """The clause of every query that keeps only ``live``: a term set of the versions kept or, when the store
+        names the hidden ones (:class:`LiveVersions`) and they are fewer, of the versions left out -- a few copies
+        instead of every document, which made each query's cost grow with the knowledge base."""
+        q, occur = self.tantivy.Query, self.tantivy.Occur
+        hidden = live.hidden if isinstance(live, LiveVersions) else None
+        if hidden is not None and len(hidden) < len(live):
+            if not hidden:
+                return None
+            versions = q.term_set_query(self.schema, "version", [f"{d}@{sha}" for d, sha in hidden.items()])
+            return occur.MustNot, versions
+        versions = q.term_set_query(self.schema, "version", [f"{d}@{sha}" for d, sha in live.items()])
+        return occur.Must, q.const_score_query(versions, 0.0)
 
     def search(self, query: str, *, filters: DocFilter | None = None, docs: bool = False, limit: int = 10,
                sort: str = "relevance", facets: bool = True) -> SearchResult:  # fmt: skip

@@ -28,7 +28,7 @@ from typing import Any
 from kb.errors import IndexMissing, StoreError
 from kb.models import Clause, ClauseKind, DocFilter, Document, SearchHit, SearchResult, TopicTag
 from kb.search.doc_facets import DocFacetValues, FacetTable
-from kb.search.postings import CLAUSE, DOCUMENT, Entry
+from kb.search.entries import CLAUSE, DOCUMENT, Entry
 
 INDEX_DIR = "index"
 INDEX_NAME = "MAIN"

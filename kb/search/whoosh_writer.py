@@ -31,17 +31,8 @@ from whoosh.util.numlists import GrowableArray
 from whoosh.util.varints import varint
 
 from kb.search.analyzer import normalize
-from kb.search.postings import (
-    CHARS,
-    DOCUMENT,
-    ENTRY,
-    FACET_COLUMNS,
-    GRAMS,
-    HEADS,
-    KEYWORD_FIELDS,
-    NORM,
-    Entry,
-)
+from kb.search.entries import DOCUMENT, Entry
+from kb.search.postings import CHARS, ENTRY, FACET_COLUMNS, GRAMS, HEADS, KEYWORD_FIELDS, NORM
 
 ENTRY_BITS = 18  # a segment holds fewer than 2**18 entries (kb/search/whoosh_index.py keeps them far smaller)
 CODE_BITS = 21  # a Unicode code point fits in 21 bits; a bigram in 42, a (bigram, entry) key in 60

@@ -30,6 +30,7 @@ def version_docs(members: Sequence[Version], day: date | None, name: str) -> lis
 
 if TYPE_CHECKING:
     from kb.citations.lookup import Target
+    from kb.search.interface import LiveVersions
     from kb.store.sqlite import Store
 
 
@@ -166,22 +167,27 @@ def diff_work(store: Store, ref: str, since: date | None = None, until: date | N
     )  # fmt: skip
 
 
-def searchable_versions(store: Store, status: Status | None = None, as_of: date | None = None) -> dict[str, str] | None:
+def searchable_versions(store: Store, status: Status | None = None, as_of: date | None = None) -> LiveVersions | None:
     """doc id -> sha256 of the documents a search may return: each document once (not its copies), and with
     ``status`` / ``as_of`` only those with that status (on that day; in force when only ``as_of`` is given); None
     when every indexed document may be returned."""
     from kb.models import DocFilter
+    from kb.search.interface import INDEX_CLEAN, INDEX_STATE, LiveVersions
 
-    clean = store.get_meta("index_state") == "clean"
+    clean = store.get_meta(INDEX_STATE) == INDEX_CLEAN
     if status is None and as_of is None:
         copies = store.copy_ids()
         if clean and not copies:
             return None  # store and index agree and nothing is to be hidden: no filter to pay for
         live = store.live_versions()
-        return {d: sha for d, sha in live.items() if d not in copies}
-    live = store.live_versions()
-    kept = store.summaries(DocFilter(status=status, as_of=as_of), once=True)
-    return {s.id: live[s.id] for s in kept if s.id in live}
+        kept = {d: sha for d, sha in live.items() if d not in copies}
+    else:
+        live = store.live_versions()
+        chosen = store.summaries(DocFilter(status=status, as_of=as_of), once=True)
+        kept = {s.id: live[s.id] for s in chosen if s.id in live}
+    # With a clean index the index holds exactly the store's versions, so the rest of them are what is hidden.
+    hidden = {d: sha for d, sha in live.items() if d not in kept} if clean else None
+    return LiveVersions(kept, hidden)
 
 
 def version_fields(store: Store, doc_id: str, clause_id: str | None, day: date | None = None) -> dict[str, Any]:
