@@ -120,7 +120,8 @@ def test_whoosh_is_imported_by_its_backend_alone() -> None:
 
 
 def test_a_search_on_a_tantivy_home_loads_neither_whoosh_nor_numpy(tmp_path: Path) -> None:
-    """The tantivy engine is the fast one for `kb search`: it must not pay for the Whoosh engine's imports."""
+    """The tantivy engine is the fast one for `kb search`: it must not pay for the Whoosh engine's imports, nor a
+    province filter for spaCy's (the place names' short forms are a table)."""
     import subprocess
     import sys
 
@@ -128,7 +129,8 @@ def test_a_search_on_a_tantivy_home_loads_neither_whoosh_nor_numpy(tmp_path: Pat
 
     open_search_index(tmp_path, create=True, engine="tantivy")
     code = ("import sys\nfrom kb.cli import cli\n"
-            f"cli(['--home', {str(tmp_path)!r}, 'search', '数据', '--json'], standalone_mode=False)\n"
+            f"cli(['--home', {str(tmp_path)!r}, 'search', '数据', '--province', '浙江省', '--json'],\n"
+            "    standalone_mode=False)\n"
             "print(sorted(m for m in ('numpy', 'whoosh', 'spacy') if m in sys.modules))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kb.nlp import Lexicon
+if TYPE_CHECKING:  # spaCy (a second to import) is loaded by the gazetteer's matchers, not by short_place_name
+    from kb.nlp import Lexicon
 
 # Endings of a place name that its short form (the form kb stores and filters on) leaves out: 浙江省 -> 浙江,
 # 广西壮族自治区 -> 广西, 潍坊市 -> 潍坊, 阿里地区 -> 阿里, 兴安盟 -> 兴安, 神农架林区 -> 神农架. The longer endings
@@ -109,6 +110,8 @@ def short_place_name(name: str) -> str:
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The gazetteer, loaded once from kb/data/places.json."""
+    from kb.nlp import Lexicon
+
     data: dict[str, Any] = json.loads(resources.files("kb").joinpath("data/places.json").read_text("utf-8"))
     full_terms: dict[str, list[str]] = {}
     short_terms: dict[str, list[str]] = {}

@@ -66,11 +66,15 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     folded = fold(text)
     if _SPACE.search(folded) is None:
         return folded, list(range(len(folded)))
-    offsets = [i for i, ch in enumerate(folded) if not ch.isspace()]
-    return "".join(folded[i] for i in offsets), offsets
+    runs = list(_NON_SPACE.finditer(folded))  # a few long runs: offsets by range, not character by character
+    offsets: list[int] = []
+    for run in runs:
+        offsets.extend(range(*run.span()))
+    return "".join(run.group() for run in runs), offsets
 
 
-_SPACE = re.compile(r"\s")
+_SPACE = re.compile(r"\s")  # the same whitespace as str.isspace and str.split
+_NON_SPACE = re.compile(r"\S+")
 
 
 def bigrams(norm: str) -> list[str]:
