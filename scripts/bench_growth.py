@@ -187,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engines", nargs="+", default=["whoosh", "tantivy"])
     parser.add_argument("--queries", type=int, default=200, help="queries of each kind per size")
     parser.add_argument("--scratch", type=Path, default=None, help="where the copies and homes go (default: tmp)")
+    parser.add_argument("--keep-homes", action="store_true", help="keep each knowledge base built (for a look after)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="kb-growth-"))
@@ -211,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             measured["latency"] = query_latency(home, queries)
             measured["cli_search_s"] = cli_search(home)
             row[engine] = measured
-            shutil.rmtree(home, ignore_errors=True)
+            if not args.keep_homes:
+                shutil.rmtree(home, ignore_errors=True)
             print(json.dumps({"scale": scale, engine: measured}, ensure_ascii=False), flush=True)
         fts_path = scratch / f"fts5-{scale}.db"
         row["fts5"] = fts5(fts_path, texts, queries)

@@ -1,4 +1,4 @@
-"""Measure clause topic tags against the hand judgements in tests/data/clause_tags.tsv and clause_tags_fresh.tsv.
+"""Measure clause topic tags against the hand judgements in tests/data/clause_tags*.tsv (three samples).
 
     python scripts/measure_clause_tags.py --home HOME
 
@@ -24,8 +24,11 @@ from kb.models import ClauseKind  # noqa: E402
 from kb.store.sqlite import Store  # noqa: E402
 from kb.topics.tag import load_lexicon, tag_topics  # noqa: E402
 
-# The first sample was drawn before the lexicon review (and looked at during it); the fresh one after it.
-LABEL_FILES = (ROOT / "tests" / "data" / "clause_tags.tsv", ROOT / "tests" / "data" / "clause_tags_fresh.tsv")
+# The first sample was drawn before the lexicon review (and looked at during it); the fresh one after it (its wrong
+# tags were read for the second review); the blind one after both, judged by someone who saw neither the lexicon
+# nor the earlier labels.
+LABEL_FILES = tuple(ROOT / "tests" / "data" / name
+                    for name in ("clause_tags.tsv", "clause_tags_fresh.tsv", "clause_tags_blind.tsv"))  # fmt: skip
 WEAK_SHARING = {"信息共享", "互联互通", "资源共享"}
 
 

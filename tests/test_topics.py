@@ -193,16 +193,23 @@ def test_tags_of_real_articles(relative: str, article: str, topic: str, term: st
     assert all(body[s:e] in tag.terms for s, e in tag.spans)
 
 
-def test_clause_tag_precision_on_the_fresh_sample(corpus_home: Path) -> None:
-    """Precision on tags drawn after the lexicon review and judged by hand (tests/data/clause_tags_fresh.tsv),
-    each labelled tag counted if the current tagging still gives it: at least 0.9 over all topics, and no topic
-    below 0.7. The issue's bar, 0.9 for every topic, is not met by four topics (BENCHMARKS.md has the table);
-    this floor keeps them from falling further."""
+@pytest.mark.parametrize(
+    ("labels_file", "overall_floor", "topic_floor"),
+    [("clause_tags_fresh.tsv", 0.9, 0.7), ("clause_tags_blind.tsv", 0.75, 0.6)],
+)
+def test_clause_tag_precision_on_the_later_samples(
+    corpus_home: Path, labels_file: str, overall_floor: float, topic_floor: float
+) -> None:
+    """Precision on tags drawn after the lexicon review and judged by hand, each labelled tag counted if the
+    current tagging still gives it. The fresh sample's wrong tags were read for the second review; the blind one
+    was judged by someone who saw neither the lexicon nor the earlier labels, and is the honest figure (0.773
+    overall). The issue's bar, 0.9 for every topic, is not met (BENCHMARKS.md has the tables); these floors keep
+    the tagging from falling further."""
     import csv
 
     from kb.store.sqlite import Store
 
-    with (Path(__file__).parent / "data" / "clause_tags_fresh.tsv").open(encoding="utf-8") as fh:
+    with (Path(__file__).parent / "data" / labels_file).open(encoding="utf-8") as fh:
         labels = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
     assert len(labels) >= 150
     given: dict[str, set[tuple[str, str]]] = {}
@@ -222,7 +229,7 @@ def test_clause_tag_precision_on_the_fresh_sample(corpus_home: Path) -> None:
     assert sum(len(v) for v in judged.values()) >= 0.9 * len(labels)  # the sample still describes the tagging
     precision = {topic: sum(v) / len(v) for topic, v in judged.items()}
     overall = sum(sum(v) for v in judged.values()) / sum(len(v) for v in judged.values())
-    assert overall >= 0.9 and all(p >= 0.7 for p in precision.values()), (overall, precision)
+    assert overall >= overall_floor and all(p >= topic_floor for p in precision.values()), (overall, precision)
 
 
 @pytest.mark.parametrize(
