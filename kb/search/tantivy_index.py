@@ -61,6 +61,7 @@ EXACT_TITLE_BONUS = 100.0  # a query string that is the whole title or short tit
 KEYWORDS = ("kind", "doc_id", "clause_id", "version", "province", "city", "level", "doc_type", "status", "topic",
             "title_key")  # fmt: skip
 YEARS = ("year", "first_year")
+TOTAL = "__total"  # the aggregation counting the matches (facet names are never this)
 MAX_BUCKETS = 60_000  # terms aggregations return at most this many buckets (tantivy's default limit is 65,000)
 
 
@@ -298,7 +299,9 @@ class TantivyIndex:
         order: dict[str, Any] = {}
         if sort == "date":
             order = {"order_by_field": "date_key", "order": self.tantivy.Order.Desc}
-        found = searcher.search(scoped, max(limit, 1), count=True, **order)
+        # With facets, the aggregation visits every match anyway and counts them too, so the top hits are searched
+        # without a count: tantivy can then skip postings that cannot reach the top (a quarter off the p95).
+        found = searcher.search(scoped, max(limit, 1), count=not facets, **order)
         leaves = texts(tree)
         hits = []
         for score, address in found.hits[:limit]:
@@ -307,8 +310,11 @@ class TantivyIndex:
                 hits.append(self._document_hit(searcher, entry, tree, float(score), leaves))
             else:
                 hits.append(_hit(entry, float(score), leaves))
-        facet_counts = self._facets(searcher, scoped) if facets else ()
-        return SearchResult(query=query, total=int(found.count), hits=tuple(hits), facets=facet_counts,
+        facet_counts: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+        total = 0 if facets else int(found.count)
+        if facets:
+            facet_counts, total = self._facets(searcher, scoped)
+        return SearchResult(query=query, total=total, hits=tuple(hits), facets=facet_counts,
                             seconds=round(time.perf_counter() - started, 6))  # fmt: skip
 
     def _document_hit(self, searcher: Any, entry: Entry, tree: Node, score: float, leaves: Sequence[Text]) -> SearchHit:
@@ -329,8 +335,10 @@ class TantivyIndex:
                          snippet=hit.snippet, highlights=hit.highlights, province=entry.province, year=entry.year,
                          doc_type=entry.doc_type, level=entry.level)  # fmt: skip
 
-    def _facets(self, searcher: Any, query: Any) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
-        spec = {name: {"terms": {"field": field, "size": MAX_BUCKETS}} for name, field in FACETS}
+    def _facets(self, searcher: Any, query: Any) -> tuple[tuple[tuple[str, tuple[tuple[str, int], ...]], ...], int]:
+        """The facet counts of the entries ``query`` matches, and how many it matches."""
+        spec: dict[str, Any] = {name: {"terms": {"field": field, "size": MAX_BUCKETS}} for name, field in FACETS}
+        spec[TOTAL] = {"value_count": {"field": "written"}}  # every entry has one
         if self.doc_values is not None:
             spec[VERSION_FACET] = {"terms": {"field": "version", "size": MAX_BUCKETS}}
         result = searcher.aggregate(query, spec)
@@ -344,7 +352,7 @@ class TantivyIndex:
             out.append((name, tuple(items)))
         buckets = result.get(VERSION_FACET, {}).get("buckets", [])
         out.append(version_items((str(b["key"]), int(b["doc_count"])) for b in buckets))
-        return join_document_facets(tuple(out), self.doc_values)
+        return join_document_facets(tuple(out), self.doc_values), int(result[TOTAL]["value"] or 0)
 
     def more_like_this(self, doc_id: str, clause_id: str, *, limit: int = 10) -> tuple[SearchHit, ...]:
         """Other clauses sharing the most distinctive bigrams with this one (BM25 over those bigrams)."""
