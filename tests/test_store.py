@@ -161,3 +161,18 @@ def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "kb.sqlite").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match=r"kb\.sqlite"):
         Store.open(tmp_path)
+
+
+def test_the_versions_a_search_reads_come_from_an_index_not_the_document_rows(tmp_path: Path) -> None:
+    # Every search reads doc id -> sha256 of every document; the rows hold whole bodies, so the scan is of a
+    # covering index, which an ingest adds to a store made before it.
+    with Store.open(tmp_path, create=True) as store:
+        store.put(_doc())
+        store._conn.execute("DROP INDEX documents_sha")
+    with Store.open(tmp_path) as store:  # a reader does not change the store
+        assert not store._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents_sha'").fetchone()
+    with Store.open(tmp_path, create=True) as store:
+        plan = " ".join(str(row) for row in store._conn.execute("EXPLAIN QUERY PLAN SELECT id, sha256 FROM documents"))
+        assert "COVERING INDEX documents_sha" in plan
+        assert store.live_versions() == {_doc().id: _doc().sha256}
+        assert store.document_facets() == {_doc().id: (None, ())}

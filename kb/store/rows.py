@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS documents (
     fingerprint TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_year ON documents (year);
+-- id -> sha256 without reading the rows (bodies): every search asks for it (Store.live_versions)
+CREATE INDEX IF NOT EXISTS documents_sha ON documents (id, sha256);
 CREATE INDEX IF NOT EXISTS documents_province ON documents (province, year);
 CREATE INDEX IF NOT EXISTS documents_title ON documents (title);
 CREATE INDEX IF NOT EXISTS documents_short_title ON documents (short_title);
