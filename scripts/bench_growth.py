@@ -188,6 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="queries of each kind per size")
     parser.add_argument("--scratch", type=Path, default=None, help="where the copies and homes go (default: tmp)")
     parser.add_argument("--keep-homes", action="store_true", help="keep each knowledge base built (for a look after)")
+    parser.add_argument(
+        "--reuse-homes",
+        action="store_true",
+        help="measure queries and the CLI on the homes an earlier --keep-homes run left (no ingest)",
+    )
+    parser.add_argument("--no-fts5", action="store_true", help="leave out the FTS5 build and its queries")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="kb-growth-"))
@@ -201,8 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         queries: dict[str, list[str]] = {}
         for engine in args.engines:
             home = scratch / f"home-{engine}-{scale}"
-            shutil.rmtree(home, ignore_errors=True)
-            measured: dict[str, Any] = {"ingest": ingest(home, folders, engine)}
+            measured: dict[str, Any]
+            if args.reuse_homes and (home / "kb.sqlite").is_file():  # kept by an earlier --keep-homes run
+                measured = {"ingest": "not measured: the home of an earlier run (--reuse-homes)"}
+            else:
+                shutil.rmtree(home, ignore_errors=True)
+                measured = {"ingest": ingest(home, folders, engine)}
             index_dir = home / ("tantivy" if engine == "tantivy" else "index")
             measured["index_mb"] = dir_mb(index_dir)
             if not texts:
@@ -215,10 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.keep_homes:
                 shutil.rmtree(home, ignore_errors=True)
             print(json.dumps({"scale": scale, engine: measured}, ensure_ascii=False), flush=True)
-        fts_path = scratch / f"fts5-{scale}.db"
-        row["fts5"] = fts5(fts_path, texts, queries)
-        fts_path.unlink(missing_ok=True)
-        print(json.dumps({"scale": scale, "fts5": row["fts5"]}, ensure_ascii=False), flush=True)
+        if not args.no_fts5:
+            fts_path = scratch / f"fts5-{scale}.db"
+            row["fts5"] = fts5(fts_path, texts, queries)
+            fts_path.unlink(missing_ok=True)
+            print(json.dumps({"scale": scale, "fts5": row["fts5"]}, ensure_ascii=False), flush=True)
         results.append(row)
     output = json.dumps({"scales": results}, ensure_ascii=False, indent=1)
     if args.out:
