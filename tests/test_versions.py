@@ -266,3 +266,19 @@ def test_status_typed_in_the_query_is_the_status_option(corpus_home: Path) -> No
         typed = json.loads(_run(corpus_home, "search", f"会计 status:{status}", "--json", "--limit", "5"))
         assert typed["total"] == option["total"] > 0, status
         assert [h["doc_id"] for h in typed["hits"]] == [h["doc_id"] for h in option["hits"]]
+
+
+def test_the_worker_computes_the_fingerprint_the_store_would() -> None:
+    # The one process writing the store takes the fingerprint the worker computed; it is the store's own.
+    import tempfile
+    from pathlib import Path
+
+    from kb.pipeline.process import process_bytes
+    from kb.store.sqlite import Store
+
+    processed = process_bytes("第一条　本条例适用于本市。\n第二条 本条例自公布之日起施行。".encode(), "x/测试条例.txt")
+    assert processed.fingerprint == text_fingerprint(processed.document.body)
+    with tempfile.TemporaryDirectory() as home, Store.open(Path(home), create=True) as store:
+        store.put(processed.document)  # no fingerprint given: the store computes the same
+        row = store._conn.execute("SELECT fingerprint FROM documents").fetchone()
+    assert row[0] == processed.fingerprint

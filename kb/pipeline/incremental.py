@@ -480,7 +480,8 @@ def _commit_batch(
                     store.delete(old_id)
             else:
                 added += 1
-            store.put(doc, item.citations, item.topics, item.subjects, size=size, mtime=mtime, pipeline=fingerprint)
+            store.put(doc, item.citations, item.topics, item.subjects, size=size, mtime=mtime, pipeline=fingerprint,
+                      fingerprint=item.fingerprint)  # fmt: skip
     t2 = time.perf_counter()
     stage["index"] = stage.get("index", 0.0) + t1 - t0
     stage["store"] = stage.get("store", 0.0) + t2 - t1

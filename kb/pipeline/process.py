@@ -32,6 +32,9 @@ class Processed:
     citations: tuple[Citation, ...]
     topics: tuple[TopicTag, ...]
     subjects: tuple[SubjectScore, ...] = ()  # every subject with evidence, also below the threshold
+    # kb.versions.works.text_fingerprint of the body, which finds copies: computed here, in the worker, rather than
+    # by the one process that writes the store (None: the store computes it)
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +117,13 @@ def _classified(document: Document, options: Options, citations: tuple[Citation,
     """A document with its citations, clause topic tags and subject scores."""
     from kb.topics.subjects import load_subjects, score_subjects
     from kb.topics.tag import load_lexicon, tag_topics
+    from kb.versions.works import text_fingerprint
 
     lexicon = load_lexicon(Path(options.topics_file) if options.topics_file else None)
     tags = tag_topics(document, lexicon)
     subjects = load_subjects(Path(options.subjects_file) if options.subjects_file else None)
     scores = score_subjects(document.title, document.clauses, tags, subjects, all_scores=True)
-    return Processed(document, citations, tags, scores)
+    return Processed(document, citations, tags, scores, text_fingerprint(document.body))
 
 
 # A row's field (kb.extract.lists) -> the metadata label read_metadata knows it by.

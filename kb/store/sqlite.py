@@ -204,8 +204,10 @@ class Store(VersionsTable):
         size: int | None = None,
         mtime: float | None = None,
         pipeline: str | None = None,
+        fingerprint: str | None = None,
     ) -> None:
-        """Insert or replace a document with its clauses, citations, topic tags and subject scores."""
+        """Insert or replace a document with its clauses, citations, topic tags and subject scores; ``fingerprint``
+        is the body's text fingerprint when the caller has it (else it is computed here)."""
         with self._atomic():
             self._delete(doc.id)
             self._conn.execute("DELETE FROM documents WHERE path = ?", (doc.path,))
@@ -224,7 +226,7 @@ class Store(VersionsTable):
                     meta.year, meta.first_year, meta.version_date.isoformat() if meta.version_date else None,
                     len(doc.clauses), "|".join(topic_names), doc.grammar, meta_to_json(meta),
                     json.dumps(list(doc.info), ensure_ascii=False), json.dumps(list(doc.warnings), ensure_ascii=False),
-                    doc.body, _now(), _fingerprint(doc.body),
+                    doc.body, _now(), fingerprint or _fingerprint(doc.body),
                 ),
             )  # fmt: skip
             self._conn.executemany(
