@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,39 @@ def test_progress_is_called_once_per_file_unchanged_ones_included(tmp_path: Path
     again = ingest(found, tmp_path / "kb", jobs=1, progress=lambda path, ok: seen_again.append((Path(path).name, ok)))
     assert sorted(seen) == sorted(seen_again) == sorted((f.name, True) for f in found.files)
     assert again.unchanged == 2
+
+
+def test_results_read_ahead_arrive_in_order_and_errors_reach_the_consumer() -> None:
+    from kb.pipeline.incremental import read_ahead
+
+    assert list(read_ahead(iter(range(1000)), 7)) == list(range(1000))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("worker pool broke")
+
+    got = read_ahead(failing(), 3)
+    assert next(got) == 1
+    with pytest.raises(ValueError, match="worker pool broke"):
+        next(got)
+
+
+def test_a_consumer_stopping_early_closes_the_results_it_read_ahead() -> None:
+    # The worker pool stops its workers when its results are closed; a consumer that stops (a failure under
+    # --strict, Ctrl-C) must not leave them running.
+    import threading
+
+    from kb.pipeline.incremental import read_ahead
+
+    closed = threading.Event()
+
+    def results() -> Iterator[int]:
+        try:
+            yield from range(10_000)
+        finally:
+            closed.set()
+
+    got = read_ahead(results(), 5)
+    assert [next(got) for _ in range(3)] == [0, 1, 2]
+    got.close()
+    assert closed.wait(5)
